@@ -48,6 +48,11 @@ type Plan struct {
 	ApprovalWindow Duration `yaml:"approval_window,omitempty" json:"approval_window,omitempty"`
 
 	Procedures []Procedure `yaml:"procedures" json:"procedures"` // §8.2, §9, §10
+
+	// Source is the file the plan was loaded from; Hash is the hex SHA-256
+	// of its bytes: the plan version a run is bound to.
+	Source string `yaml:"-" json:"-"`
+	Hash   string `yaml:"-" json:"-"`
 }
 
 // Term is one abbreviation of the glossary (seed §11).
