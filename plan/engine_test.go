@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -363,3 +364,5 @@ func TestApplyRejectsForeignTimelines(t *testing.T) {
 		t.Fatal("an unknown event type was applied")
 	}
 }
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
