@@ -144,6 +144,17 @@ type Export struct {
 	Format string
 }
 
+// RecordChannel records the run's channel created by an adapter.
+type RecordChannel struct {
+	By
+	Channel ChannelCreated
+}
+
+// RecordMessage records where an adapter posted a part of the run.
+type RecordMessage struct {
+	Message MessagePosted
+}
+
 // Close puts the services in production and ends the incident (seed §10).
 type Close struct {
 	By
@@ -174,6 +185,8 @@ func (AssignRole) Name() string        { return "assign" }
 func (Acknowledge) Name() string       { return "acknowledge" }
 func (RecordPage) Name() string        { return "page" }
 func (Export) Name() string            { return "export" }
+func (RecordChannel) Name() string     { return "channel" }
+func (RecordMessage) Name() string     { return "message" }
 func (Close) Name() string             { return "close" }
 func (Abort) Name() string             { return "abort" }
 
@@ -181,6 +194,7 @@ func (ActionStarted) Actor() Actor  { return System }
 func (ActionProgress) Actor() Actor { return System }
 func (ActionFinished) Actor() Actor { return System }
 func (RecordPage) Actor() Actor     { return System }
+func (RecordMessage) Actor() Actor  { return System }
 
 // stepOf returns the checklist key a command is about, if any.
 func stepOf(c Command) string {

@@ -44,7 +44,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 	}
 	if r.Ended != "" {
 		switch c.(type) {
-		case AddNote, Export:
+		case AddNote, Export, RecordMessage:
 		default:
 			return nil, refuse(CodeWrongState, "La contingencia %s ya terminó (%s).", "Contingency %s has ended (%s).", r.ID, r.Ended)
 		}
@@ -152,6 +152,16 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 			return nil, nil // never page someone who already acknowledged
 		}
 		return []Event{newEvent(System, now, c.Type, c.Page)}, nil
+	case RecordChannel:
+		if _, ok := r.Channels[c.Channel.Platform]; ok {
+			return nil, nil // one channel per platform; a repeat changes nothing
+		}
+		return []Event{newEvent(a, now, EventChannelCreated, c.Channel)}, nil
+	case RecordMessage:
+		if r.Messages[c.Message.Platform+"/"+c.Message.Part] == c.Message {
+			return nil, nil
+		}
+		return []Event{newEvent(System, now, EventMessagePosted, c.Message)}, nil
 	case Export:
 		return []Event{newEvent(a, now, EventExported, Exported{Format: c.Format})}, nil
 	case Close:

@@ -27,6 +27,8 @@ const (
 	EventPageEscalated       EventType = "page.escalated"
 	EventCommandRefused      EventType = "command.refused"
 	EventExported            EventType = "run.exported"
+	EventChannelCreated      EventType = "run.channel_created"
+	EventMessagePosted       EventType = "message.posted"
 	EventRunClosed           EventType = "run.closed"
 	EventRunAborted          EventType = "run.aborted"
 )
@@ -130,4 +132,20 @@ type Exported struct {
 // RunEnded is the payload of run.closed and run.aborted.
 type RunEnded struct {
 	Reason string `json:"reason,omitempty"`
+}
+
+// ChannelCreated records the run's dedicated channel on a platform.
+type ChannelCreated struct {
+	Platform string `json:"platform"`
+	Channel  string `json:"channel"` // platform channel id
+	Name     string `json:"name"`
+}
+
+// MessagePosted records where a part of the run's messages lives, so any
+// replica can update it in place (and re-post it when it was deleted).
+type MessagePosted struct {
+	Platform string `json:"platform"`
+	Part     string `json:"part"` // header, checklist part key, approval/…
+	Channel  string `json:"channel"`
+	Ref      string `json:"ref"` // Slack ts, Mattermost post id
 }

@@ -98,7 +98,9 @@ type Run struct {
 	Assigned []Assignment
 	Pages    []*Page
 	Refusals int
-	Ended    RunState // closed or aborted, or "" while open
+	Channels map[string]ChannelCreated // by platform
+	Messages map[string]MessagePosted  // by platform + "/" + part
+	Ended    RunState                  // closed or aborted, or "" while open
 	EndedAt  time.Time
 	Started  bool // any step has moved
 	index    map[string]*Item
@@ -106,7 +108,8 @@ type Run struct {
 
 // NewRun returns an empty run bound to plan p.
 func NewRun(id string, p *Plan) *Run {
-	return &Run{ID: id, Plan: p, Head: GenesisHash, index: map[string]*Item{}}
+	return &Run{ID: id, Plan: p, Head: GenesisHash, index: map[string]*Item{},
+		Channels: map[string]ChannelCreated{}, Messages: map[string]MessagePosted{}}
 }
 
 // Replay folds events into a new run.
@@ -331,6 +334,18 @@ func (r *Run) apply(e Event) error {
 	case EventCommandRefused:
 		r.Refusals++
 	case EventExported:
+	case EventChannelCreated:
+		d, err := decode[ChannelCreated](e)
+		if err != nil {
+			return err
+		}
+		r.Channels[d.Platform] = d
+	case EventMessagePosted:
+		d, err := decode[MessagePosted](e)
+		if err != nil {
+			return err
+		}
+		r.Messages[d.Platform+"/"+d.Part] = d
 	case EventRunClosed, EventRunAborted:
 		if e.Type == EventRunClosed {
 			r.Ended = StateClosed
