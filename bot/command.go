@@ -22,6 +22,8 @@ const (
 	VerbPlan     Verb = "plan"
 	VerbBackups  Verb = "respaldos"
 	VerbHelp     Verb = "ayuda"
+	// VerbPriorities reorders the affected services (the leader's first step).
+	VerbPriorities Verb = "prioridades"
 )
 
 // verbs maps every accepted word, Spanish and English, to its verb.
@@ -37,6 +39,7 @@ var verbs = map[string]Verb{
 	"plan":      VerbPlan,
 	"respaldos": VerbBackups, "backups": VerbBackups,
 	"ayuda": VerbHelp, "help": VerbHelp,
+	"prioridades": VerbPriorities, "priorities": VerbPriorities,
 }
 
 // ExportFormats are the formats `exportar` accepts.
@@ -53,7 +56,7 @@ type Mention struct {
 type Intent struct {
 	Verb     Verb
 	RunID    string   // CONT-YYYY-NNNN when given, to pick one of several runs
-	Services []string // activar, simulacro
+	Services []string // activar, simulacro, prioridades
 	Text     string   // nota, abortar, cerrar
 	Role     string   // asignar
 	User     Mention  // asignar
@@ -77,7 +80,7 @@ var (
 	runIDPattern = regexp.MustCompile(`^(?i)CONT-\d{4}-\d{4,}$`)
 	slackMention = regexp.MustCompile(`^<@([A-Z0-9]+)(?:\|([^>]*))?>$`)
 	plainMention = regexp.MustCompile(`^@([\p{L}\p{N}._-]+)$`)
-	englishVerbs = map[string]bool{"activate": true, "drill": true, "status": true, "note": true, "assign": true, "export": true, "close": true, "abort": true, "backups": true, "help": true}
+	englishVerbs = map[string]bool{"activate": true, "drill": true, "status": true, "note": true, "assign": true, "export": true, "close": true, "abort": true, "backups": true, "help": true, "priorities": true}
 )
 
 // ParseCommand parses the text after `/contingencia`. An empty or unknown
@@ -109,7 +112,7 @@ func ParseCommand(text string) (Intent, error) {
 		args = in.takeRunID(args)
 	}
 	switch verb {
-	case VerbActivate, VerbDrill:
+	case VerbActivate, VerbDrill, VerbPriorities:
 		seen := map[string]bool{}
 		for _, a := range args {
 			for _, s := range strings.Split(a, ",") {

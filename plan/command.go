@@ -59,6 +59,7 @@ type RunStep struct {
 	By
 	Step      string
 	Preflight string
+	Facts     map[string]string
 }
 
 // RetryStep reopens a failed action or check and runs it again.
@@ -66,6 +67,7 @@ type RetryStep struct {
 	By
 	Step      string
 	Preflight string
+	Facts     map[string]string
 }
 
 // CancelAction stops a running action.

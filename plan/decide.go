@@ -68,7 +68,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		if len(r.approvers(it)) > 0 {
-			return r.requestApproval(a, it, "", now), nil
+			return r.requestApproval(a, it, "", nil, now), nil
 		}
 		return []Event{newEvent(a, now, EventStepCompleted, StepEvent{Step: c.Step})}, nil
 	case RunStep:
@@ -76,7 +76,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 		if err != nil {
 			return nil, err
 		}
-		return r.run(a, it, c.Preflight, now), nil
+		return r.run(a, it, c.Preflight, c.Facts, now), nil
 	case RetryStep:
 		it, err := r.owned(a, c.Step)
 		if err != nil {
@@ -86,7 +86,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 			return nil, refuse(CodeWrongState, "Solo se puede reintentar un paso fallido; este está %s.", "Only a failed step can be retried; this one is %s.", statusText(it.Status, "es"))
 		}
 		reopen := newEvent(a, now, EventStepReopened, StepEvent{Step: c.Step})
-		return append([]Event{reopen}, r.run(a, it, c.Preflight, now)...), nil
+		return append([]Event{reopen}, r.run(a, it, c.Preflight, c.Facts, now)...), nil
 	case SkipStep:
 		return r.skip(c, now)
 	case CancelAction:
@@ -411,8 +411,8 @@ func (r *Run) approvers(it *Item) []string {
 	return nil
 }
 
-func (r *Run) requestApproval(a Actor, it *Item, preflight string, now time.Time) []Event {
-	req := ApprovalRequested{Step: it.Key, Roles: r.approvers(it), Preflight: preflight}
+func (r *Run) requestApproval(a Actor, it *Item, preflight string, facts map[string]string, now time.Time) []Event {
+	req := ApprovalRequested{Step: it.Key, Roles: r.approvers(it), Preflight: preflight, Facts: facts}
 	if w := r.Plan.ApprovalWindow.D(); w > 0 {
 		req.Expires = now.Add(w)
 	}
@@ -420,15 +420,17 @@ func (r *Run) requestApproval(a Actor, it *Item, preflight string, now time.Time
 }
 
 // run starts an action or check, through an approval when the plan says.
-func (r *Run) run(a Actor, it *Item, preflight string, now time.Time) []Event {
+func (r *Run) run(a Actor, it *Item, preflight string, facts map[string]string, now time.Time) []Event {
 	if len(r.approvers(it)) > 0 {
-		return r.requestApproval(a, it, preflight, now)
+		return r.requestApproval(a, it, preflight, facts, now)
 	}
-	return []Event{r.queue(a, it, now)}
+	return []Event{r.queue(a, it, facts, now)}
 }
 
-func (r *Run) queue(a Actor, it *Item, now time.Time) Event {
-	return newEvent(a, now, EventActionQueued, ActionEvent{Step: it.Key, Action: it.Step.Action, Target: target(it), Attempt: it.Attempts + 1})
+// queue starts the action; facts are those confirmed with it (nil after
+// an approval: the approved ones stay on the item).
+func (r *Run) queue(a Actor, it *Item, facts map[string]string, now time.Time) Event {
+	return newEvent(a, now, EventActionQueued, ActionEvent{Step: it.Key, Action: it.Step.Action, Target: target(it), Attempt: it.Attempts + 1, Facts: facts})
 }
 
 func target(it *Item) string { return cmpOr(it.Server, it.Service) }
@@ -478,7 +480,7 @@ func (r *Run) approve(c Approve, now time.Time) ([]Event, error) {
 	}
 	granted := newEvent(c.Who, now, EventApprovalGranted, ApprovalDecision{Step: it.Key, Role: role})
 	if it.Step.Kind == KindAction || it.Step.Kind == KindCheck {
-		return []Event{granted, r.queue(c.Who, it, now)}, nil
+		return []Event{granted, r.queue(c.Who, it, nil, now)}, nil
 	}
 	return []Event{granted, newEvent(c.Who, now, EventStepCompleted, StepEvent{Step: it.Key})}, nil
 }

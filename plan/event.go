@@ -164,3 +164,6 @@ func (v *Verifier) Count() int64 { return v.next - 1 }
 
 // Head is the hash of the last verified event (GenesisHash when none).
 func (v *Verifier) Head() string { return v.prev }
+
+// IsZero reports whether the actor is unset.
+func (a Actor) IsZero() bool { return a == Actor{} }

@@ -68,10 +68,13 @@ type StepSkipped struct {
 // ApprovalRequested asks a holder of one of Roles (not the requester) to
 // approve a step; Preflight is what will happen, shown to the approver.
 type ApprovalRequested struct {
-	Step      string    `json:"step"`
-	Roles     []string  `json:"roles"`
-	Preflight string    `json:"preflight,omitempty"`
-	Expires   time.Time `json:"expires,omitzero"`
+	Step      string   `json:"step"`
+	Roles     []string `json:"roles"`
+	Preflight string   `json:"preflight,omitempty"`
+	// Facts are what the preflight rests on, re-checked before executing:
+	// if they changed since approval, the action refuses.
+	Facts   map[string]string `json:"facts,omitempty"`
+	Expires time.Time         `json:"expires,omitzero"`
 }
 
 // ApprovalDecision is the payload of approval.granted and approval.rejected.
@@ -92,6 +95,8 @@ type ActionEvent struct {
 	Error    string `json:"error,omitempty"`
 	Duration int64  `json:"duration_ms,omitempty"`
 	JobID    int64  `json:"job_id,omitempty"`
+	// Facts of the preflight the person confirmed (queued without approval).
+	Facts map[string]string `json:"facts,omitempty"`
 }
 
 // NoteAdded is a free-text note in the timeline.

@@ -47,6 +47,7 @@ type Item struct {
 	RequestedAt time.Time
 	Expires     time.Time
 	Preflight   string
+	Facts       map[string]string // preflight facts confirmed or approved
 	ApprovedBy  Actor
 	// Action state of the current attempt.
 	Attempts int
@@ -285,7 +286,7 @@ func (r *Run) apply(e Event) error {
 		if err != nil {
 			return err
 		}
-		it.Status, it.RequestedBy, it.RequestedAt, it.Expires, it.Preflight = StatusAwaitingApproval, e.Actor, e.At, d.Expires, d.Preflight
+		it.Status, it.RequestedBy, it.RequestedAt, it.Expires, it.Preflight, it.Facts = StatusAwaitingApproval, e.Actor, e.At, d.Expires, d.Preflight, d.Facts
 		it.By, it.At, it.ApprovedBy = e.Actor, e.At, Actor{}
 		r.Started = true
 	case EventApprovalGranted, EventApprovalRejected:
@@ -363,6 +364,9 @@ func (r *Run) applyAction(it *Item, e Event, d ActionEvent) {
 	switch e.Type {
 	case EventActionQueued:
 		it.Status, it.Percent, it.Message, it.Reason = StatusRunning, 0, "", ""
+		if d.Facts != nil {
+			it.Facts = d.Facts
+		}
 		it.By, it.At = e.Actor, e.At
 	case EventActionStarted:
 		it.Attempts++

@@ -1,0 +1,310 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/contingencia/contingencia/plan"
+	"github.com/contingencia/contingencia/storage"
+)
+
+// Config configures a Bot. The zero value of every optional field is a
+// working default.
+type Config struct {
+	Plan   *plan.Plan    // required
+	Store  storage.Store // required
+	Lang   string        // "es" (default) or "en"
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Jobs turns freshly decided events into River jobs stored in the same
+	// transaction (actions to run, pages to send, escalation timers).
+	Jobs func(r *plan.Run, events []plan.Event) ([]storage.Job, error)
+	// Preflight produces the dry-run summary of a destructive action,
+	// shown to the approver.
+	Preflight func(ctx context.Context, r *plan.Run, it *plan.Item) (summary string, facts map[string]string, err error)
+	// Cancel stops a running action job.
+	Cancel func(ctx context.Context, jobID int64) error
+	// Export writes a run's timeline in a format (csv, json, md, html, pdf).
+	Export func(ctx context.Context, w io.Writer, runID, format, lang string) error
+	// Readiness runs the §8.1 backup checks and renders their table.
+	Readiness func(ctx context.Context, lang string) (string, error)
+	// MaxRows bounds the rows of a checklist message (DefaultMaxRows).
+	MaxRows int
+	// Workers is how many runs the publisher updates at once (4).
+	Workers int
+	// Metrics observes commands and clicks; nil records nothing.
+	Metrics Observer
+}
+
+// Observer receives the outcome of every command and click.
+type Observer interface {
+	Handled(kind, name, result string, d time.Duration)
+	StoreError()
+}
+
+// Bot is the ChatOps application shared by every adapter.
+type Bot struct {
+	cfg      Config
+	log      *slog.Logger
+	mu       sync.Mutex
+	runs     map[string]*cachedRun
+	surfaces map[string]Surface
+	pub      *publisher
+}
+
+type cachedRun struct {
+	mu  sync.Mutex
+	run *plan.Run // nil until loaded
+}
+
+// New returns a bot; call Start to run its message publisher.
+func New(cfg Config) (*Bot, error) {
+	if cfg.Plan == nil || cfg.Store == nil {
+		return nil, errors.New("bot: Plan and Store are required")
+	}
+	if cfg.Lang == "" {
+		cfg.Lang = "es"
+	}
+	if cfg.Lang != "es" && cfg.Lang != "en" {
+		return nil, fmt.Errorf("bot: language %q: use es or en", cfg.Lang)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = DefaultMaxRows
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 4
+	}
+	b := &Bot{cfg: cfg, log: cfg.Logger, runs: map[string]*cachedRun{}, surfaces: map[string]Surface{}}
+	b.pub = newPublisher(b)
+	return b, nil
+}
+
+// Plan returns the plan the bot runs.
+func (b *Bot) Plan() *plan.Plan { return b.cfg.Plan }
+
+// Lang is the bot's default language.
+func (b *Bot) Lang() string { return b.cfg.Lang }
+
+// Register adds a platform's surface: where the bot posts run messages.
+func (b *Bot) Register(s Surface) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.surfaces[s.Platform()] = s
+}
+
+func (b *Bot) surface(platform string) (Surface, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	s, ok := b.surfaces[platform]
+	return s, ok
+}
+
+func (b *Bot) cached(runID string) *cachedRun {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	c, ok := b.runs[runID]
+	if !ok {
+		c = &cachedRun{}
+		b.runs[runID] = c
+	}
+	return c
+}
+
+// Load returns a fresh copy of a run from the store.
+func (b *Bot) Load(ctx context.Context, runID string) (*plan.Run, error) {
+	evs, err := b.cfg.Store.Load(ctx, runID)
+	if err != nil {
+		return nil, err
+	}
+	return plan.Replay(runID, b.cfg.Plan, evs)
+}
+
+// Outcome is the result of executing a command.
+type Outcome struct {
+	Run      *plan.Run    // the run after the command (a private copy of the cache is not kept: read only)
+	Events   []plan.Event // the events stored (or, for a replay, stored before)
+	Replayed bool         // the idempotency key was seen before: nothing new happened
+	Refusal  *plan.Refusal
+}
+
+// maxConflicts bounds how often a command is retried when another writer
+// appended to the same run first.
+const maxConflicts = 50
+
+// Execute decides a command on a run and stores its events, with key as
+// the idempotency key of the delivery. A refusal is stored too (as
+// command.refused) and returned in Outcome.Refusal, not as an error; an
+// error means the store failed and nothing was acknowledged.
+func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key string) (Outcome, error) {
+	cr := b.cached(runID)
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	for range maxConflicts {
+		if cr.run == nil {
+			r, err := b.Load(ctx, runID)
+			if errors.Is(err, storage.ErrNotFound) {
+				r, err = plan.NewRun(runID, b.cfg.Plan), nil
+			}
+			if err != nil {
+				b.storeError()
+				return Outcome{}, fmt.Errorf("loading run %s: %w", runID, err)
+			}
+			cr.run = r
+		}
+		r := cr.run
+		now := b.cfg.Now().UTC().Truncate(time.Microsecond) // what stores keep
+		evs, err := plan.Decide(r, c, now)
+		ref, refused := plan.AsRefusal(err)
+		if err != nil && !refused {
+			return Outcome{}, err
+		}
+		if refused {
+			if r.Seq == 0 {
+				return Outcome{Run: r, Refusal: ref}, nil // nothing to record a refusal in
+			}
+			evs = []plan.Event{plan.RefusalEvent(c, ref, now)}
+			evs[0].RunID = runID
+		}
+		if len(evs) == 0 {
+			return Outcome{Run: r}, nil
+		}
+		for i := range evs {
+			if key != "" {
+				evs[i].IdempotencyKey = key
+				if i > 0 {
+					evs[i].IdempotencyKey = key + "#" + strconv.Itoa(i)
+				}
+			}
+		}
+		var jobs []storage.Job
+		if b.cfg.Jobs != nil && !refused {
+			if jobs, err = b.cfg.Jobs(r, evs); err != nil {
+				return Outcome{}, fmt.Errorf("planning jobs for %s: %w", runID, err)
+			}
+		}
+		expected := r.Seq
+		if err := apply(r, evs); err != nil {
+			cr.run = nil
+			return Outcome{}, err
+		}
+		res, err := b.cfg.Store.Append(ctx, storage.AppendRequest{
+			RunID: runID, ExpectedSeq: expected, Events: evs, Jobs: jobs, Meta: b.meta(r),
+		})
+		if err != nil || res.Replayed {
+			cr.run = nil // the cache holds events that were not stored
+		}
+		if errors.Is(err, storage.ErrConflict) {
+			cr.run = nil // another writer got there first: reload and decide again
+			continue
+		}
+		if err != nil {
+			b.storeError()
+			return Outcome{}, fmt.Errorf("storing %s on %s: %w", c.Name(), runID, err)
+		}
+		if res.Replayed {
+			out := Outcome{Events: res.Events, Replayed: true}
+			if len(res.Events) > 0 && res.Events[0].Type == plan.EventCommandRefused {
+				out.Refusal = refusalFrom(res.Events[0])
+			}
+			return out, nil
+		}
+		if n := len(res.Events); n > 0 {
+			r.Head = res.Events[n-1].Hash
+		}
+		if !quiet(c) {
+			b.pub.mark(runID)
+		}
+		return Outcome{Run: r, Events: res.Events, Refusal: ref}, nil
+	}
+	return Outcome{}, fmt.Errorf("run %s: too many concurrent changes, try again", runID)
+}
+
+// quiet commands change nothing people see: no re-render after them.
+func quiet(c plan.Command) bool {
+	_, ok := c.(plan.RecordMessage)
+	return ok
+}
+
+func refusalFrom(e plan.Event) *plan.Refusal {
+	var p plan.CommandRefused
+	_ = jsonUnmarshal(e.Payload, &p)
+	return &plan.Refusal{Code: p.Code, Msg: plan.Text{ES: p.Reason}}
+}
+
+// apply folds not-yet-stored events into the cached run, so that the
+// listing metadata stored with them reflects the state they lead to. The
+// store assigns the real seq and hashes; the caller drops the cache when
+// the append does not go through.
+func apply(r *plan.Run, evs []plan.Event) error {
+	for i, e := range evs {
+		e.Seq = r.Seq + 1
+		if err := r.Apply(e); err != nil {
+			return fmt.Errorf("applying event %d of the batch: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (b *Bot) meta(r *plan.Run) storage.RunMeta {
+	return storage.RunMeta{PlanID: b.cfg.Plan.ID, PlanHash: b.cfg.Plan.Hash, State: string(r.State()),
+		Drill: r.Declared.Drill, Services: r.Declared.Services}
+}
+
+func (b *Bot) storeError() {
+	if b.cfg.Metrics != nil {
+		b.cfg.Metrics.StoreError()
+	}
+}
+
+// Start runs the publisher that posts and updates run messages until ctx
+// ends; it also brings every open run's messages up to date, so a restart
+// finishes what a previous process left half done.
+func (b *Bot) Start(ctx context.Context) error {
+	b.pub.start(ctx)
+	runs, err := b.cfg.Store.ListRuns(ctx, storage.RunFilter{})
+	if err != nil {
+		return fmt.Errorf("listing runs to refresh: %w", err)
+	}
+	for _, r := range runs {
+		if r.State != string(plan.StateClosed) && r.State != string(plan.StateAborted) {
+			b.pub.mark(r.RunID)
+		}
+	}
+	return nil
+}
+
+// Stop waits for the publisher to finish its current updates.
+func (b *Bot) Stop() { b.pub.stop() }
+
+// Flush waits until every pending message update has been attempted.
+func (b *Bot) Flush(ctx context.Context) error { return b.pub.flush(ctx) }
+
+// Refresh re-renders a run's messages (another replica changed it, or
+// its elapsed time moved on).
+func (b *Bot) Refresh(runID string) { b.pub.mark(runID) }
+
+// Record executes a command reported by a worker (an action's start,
+// progress or result; a page). A refusal is recorded in the timeline and
+// logged, not returned: the worker's report was heard.
+func (b *Bot) Record(ctx context.Context, runID string, c plan.Command, key string) error {
+	out, err := b.Execute(ctx, runID, c, key)
+	if err != nil {
+		return err
+	}
+	if out.Refusal != nil {
+		b.log.Warn("worker report refused", "run", runID, "command", c.Name(), "reason", out.Refusal.Msg.ES)
+	}
+	return nil
+}
