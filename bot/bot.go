@@ -23,7 +23,8 @@ type Config struct {
 	Now    func() time.Time
 	Logger *slog.Logger
 	// Jobs turns freshly decided events into River jobs stored in the same
-	// transaction (actions to run, pages to send, escalation timers).
+	// transaction (actions to run, pages to send, escalation timers). It
+	// sees the run with the events already applied.
 	Jobs func(r *plan.Run, events []plan.Event) ([]storage.Job, error)
 	// Preflight produces the dry-run summary of a destructive action,
 	// shown to the approver.
@@ -133,7 +134,7 @@ func (b *Bot) Load(ctx context.Context, runID string) (*plan.Run, error) {
 
 // Outcome is the result of executing a command.
 type Outcome struct {
-	Run      *plan.Run    // the run after the command (a private copy of the cache is not kept: read only)
+	Seq      int64        // the run's last sequence number after the command
 	Events   []plan.Event // the events stored (or, for a replay, stored before)
 	Replayed bool         // the idempotency key was seen before: nothing new happened
 	Refusal  *plan.Refusal
@@ -172,13 +173,13 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		}
 		if refused {
 			if r.Seq == 0 {
-				return Outcome{Run: r, Refusal: ref}, nil // nothing to record a refusal in
+				return Outcome{Refusal: ref}, nil // nothing to record a refusal in
 			}
 			evs = []plan.Event{plan.RefusalEvent(c, ref, now)}
 			evs[0].RunID = runID
 		}
 		if len(evs) == 0 {
-			return Outcome{Run: r}, nil
+			return Outcome{Seq: r.Seq}, nil
 		}
 		for i := range evs {
 			if key != "" {
@@ -188,16 +189,18 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 				}
 			}
 		}
-		var jobs []storage.Job
-		if b.cfg.Jobs != nil && !refused {
-			if jobs, err = b.cfg.Jobs(r, evs); err != nil {
-				return Outcome{}, fmt.Errorf("planning jobs for %s: %w", runID, err)
-			}
-		}
 		expected := r.Seq
 		if err := apply(r, evs); err != nil {
 			cr.run = nil
 			return Outcome{}, err
+		}
+		// Jobs are planned on the state the events lead to.
+		var jobs []storage.Job
+		if b.cfg.Jobs != nil && !refused {
+			if jobs, err = b.cfg.Jobs(r, evs); err != nil {
+				cr.run = nil
+				return Outcome{}, fmt.Errorf("planning jobs for %s: %w", runID, err)
+			}
 		}
 		res, err := b.cfg.Store.Append(ctx, storage.AppendRequest{
 			RunID: runID, ExpectedSeq: expected, Events: evs, Jobs: jobs, Meta: b.meta(r),
@@ -226,7 +229,7 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		if !quiet(c) {
 			b.pub.mark(runID)
 		}
-		return Outcome{Run: r, Events: res.Events, Refusal: ref}, nil
+		return Outcome{Seq: r.Seq, Events: res.Events, Refusal: ref}, nil
 	}
 	return Outcome{}, fmt.Errorf("run %s: too many concurrent changes, try again", runID)
 }

@@ -65,10 +65,11 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 	if out.Refusal != nil {
 		return b.refusal(out.Refusal, lang), nil
 	}
-	if v.Kind == ButtonCancel && b.cfg.Cancel != nil && out.Run != nil {
-		if it, ok := out.Run.Item(v.Step); ok && it.JobID != 0 {
-			if err := b.cfg.Cancel(ctx, it.JobID); err != nil {
-				b.log.Warn("cancelling action job", "run", v.RunID, "step", v.Step, "job", it.JobID, "err", err)
+	if v.Kind == ButtonCancel && b.cfg.Cancel != nil && len(out.Events) > 0 {
+		var a plan.ActionEvent
+		if err := jsonUnmarshal(out.Events[0].Payload, &a); err == nil && a.JobID != 0 {
+			if err := b.cfg.Cancel(ctx, a.JobID); err != nil {
+				b.log.Warn("cancelling action job", "run", v.RunID, "step", v.Step, "job", a.JobID, "err", err)
 			}
 		}
 	}

@@ -182,30 +182,14 @@ func (p *publisher) publish(ctx context.Context, runID string) error {
 	if !ok {
 		return nil // declared on a platform this process does not serve
 	}
-	platform := s.Platform()
 	lang := b.runLang(r)
-	ch, ok := r.Channels[platform]
-	if !ok {
-		id, err := s.CreateChannel(ctx, ChannelSpec{
-			RunID: r.ID, Name: strings.ToLower(r.ID), Origin: r.Declared.Channel,
-			Topic:   fmt.Sprintf("%s · %s", r.ID, serviceNames(b.cfg.Plan, r.Declared.Services, lang)),
-			Members: runMembers(r),
-		})
-		if err != nil {
-			return fmt.Errorf("creating channel: %w", err)
-		}
-		ch = plan.ChannelCreated{Platform: platform, Channel: id, Name: strings.ToLower(r.ID)}
-		out, err := b.Execute(ctx, runID, plan.RecordChannel{By: plan.By{Who: plan.System}, Channel: ch}, "channel:"+platform+":"+runID)
-		if err != nil {
-			return err
-		}
-		if out.Run != nil {
-			r = out.Run
-		}
+	ch, r, err := b.ensureChannel(ctx, s, r)
+	if err != nil {
+		return err
 	}
 	view := Render(r, lang, b.cfg.Now(), b.cfg.MaxRows)
 	for _, part := range view.Parts {
-		if err := p.converge(ctx, s, r, ch.Channel, part, lang); err != nil {
+		if err := p.converge(ctx, s, r, ch, part, lang); err != nil {
 			return fmt.Errorf("part %s: %w", part.Key, err)
 		}
 	}
@@ -279,4 +263,37 @@ func (b *Bot) runLang(r *plan.Run) string {
 		return r.Declared.Lang
 	}
 	return b.cfg.Lang
+}
+
+// ensureChannel returns the run's channel on the surface's platform,
+// creating it (and recording it) first when needed. Creating twice is
+// harmless: surfaces reuse a channel of the same name, and the record of
+// a second creation changes nothing.
+func (b *Bot) ensureChannel(ctx context.Context, s Surface, r *plan.Run) (string, *plan.Run, error) {
+	platform := s.Platform()
+	if ch, ok := r.Channels[platform]; ok {
+		return ch.Channel, r, nil
+	}
+	lang := b.runLang(r)
+	id, err := s.CreateChannel(ctx, ChannelSpec{
+		RunID: r.ID, Name: strings.ToLower(r.ID), Origin: r.Declared.Channel,
+		Topic:   fmt.Sprintf("%s · %s", r.ID, serviceNames(b.cfg.Plan, r.Declared.Services, lang)),
+		Members: runMembers(r),
+	})
+	if err != nil {
+		return "", r, fmt.Errorf("creating channel: %w", err)
+	}
+	rec := plan.ChannelCreated{Platform: platform, Channel: id, Name: strings.ToLower(r.ID)}
+	if _, err := b.Execute(ctx, r.ID, plan.RecordChannel{By: plan.By{Who: plan.System}, Channel: rec}, "channel:"+platform+":"+r.ID); err != nil {
+		return "", r, err
+	}
+	// Read back what was stored: another process may have won the race.
+	r, err = b.Load(ctx, r.ID)
+	if err != nil {
+		return "", nil, err
+	}
+	if ch, ok := r.Channels[platform]; ok {
+		return ch.Channel, r, nil // the first creation's channel, if two raced
+	}
+	return id, r, nil
 }

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/contingencia/contingencia/plan"
 )
 
 // A View is a run rendered for people, independent of any platform: a list
@@ -23,6 +25,9 @@ type Part struct {
 	Rows    []Row
 	Buttons []Button
 	Pin     bool
+	// Mentions are people the adapter names with the platform's mention
+	// syntax before Text (pages in the run's channel).
+	Mentions []plan.Person
 }
 
 // Row is one checklist line.

@@ -133,7 +133,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 		}
 		return []Event{newEvent(a, now, EventRoleAssigned, RoleAssigned{Role: c.Role, Person: c.Person, UserID: c.UserID})}, nil
 	case Acknowledge:
-		if !r.Holds(a, c.Role) {
+		if !r.Holds(a, c.Role) && !r.pagedFor(a, c.Role) {
 			return nil, r.Plan.notYourRole([]string{c.Role})
 		}
 		for _, pg := range r.Pages {
@@ -581,4 +581,21 @@ func statusText(s Status, lang string) string {
 		return strings.ReplaceAll(string(s), "_", " ")
 	}
 	return es[s]
+}
+
+// pagedFor reports whether the actor was paged for role (an escalation
+// reaches people who do not hold it).
+func (r *Run) pagedFor(a Actor, role string) bool {
+	for _, pg := range r.Pages {
+		if pg.Role == role && (pg.UserID != "" && pg.UserID == a.UserID || pg.Person == a.Name) {
+			return true
+		}
+	}
+	return false
+}
+
+// Ready reports whether an item can be worked on now: nothing it waits for
+// is open.
+func (r *Run) Ready(it *Item) bool {
+	return r.Ended == "" && !it.Status.Finished() && r.gate(it) == nil
 }

@@ -36,11 +36,14 @@ func (d Duration) String() string {
 	if td != 0 && td%(24*time.Hour) == 0 {
 		return strconv.Itoa(int(td/(24*time.Hour))) + "d"
 	}
+	// time.Duration writes 30m as "30m0s" and 4h as "4h0m0s": drop the
+	// zero tails only, never the zero of "10s" or "30m".
 	s := td.String()
-	s = strings.TrimSuffix(s, "0s")
-	s = strings.TrimSuffix(s, "0m")
-	if s == "" {
-		return "0s"
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
 	}
 	return s
 }

@@ -53,6 +53,10 @@ type Plan struct {
 	// of its bytes: the plan version a run is bound to.
 	Source string `yaml:"-" json:"-"`
 	Hash   string `yaml:"-" json:"-"`
+
+	// pos is where each value was written in Source, so that validation
+	// can point at the exact line and column (set by Parse).
+	pos srcPositions `yaml:"-" json:"-"`
 }
 
 // Term is one abbreviation of the glossary (seed §11).
