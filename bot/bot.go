@@ -43,10 +43,12 @@ type Config struct {
 	Metrics Observer
 }
 
-// Observer receives the outcome of every command and click.
+// Observer receives the outcome of every command and click, and every
+// batch of events stored (r is the run after them; read it, keep nothing).
 type Observer interface {
 	Handled(kind, name, result string, d time.Duration)
 	StoreError()
+	Stored(r *plan.Run, events []plan.Event)
 }
 
 // Bot is the ChatOps application shared by every adapter.
@@ -123,6 +125,27 @@ func (b *Bot) cached(runID string) *cachedRun {
 	return c
 }
 
+// read calls fn with the run brought up to date from the store, under the
+// run's lock: fn reads it and keeps nothing. The first read loads the run;
+// later ones apply only the events other writers appended since.
+func (b *Bot) read(ctx context.Context, runID string, fn func(r *plan.Run) error) error {
+	cr := b.cached(runID)
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	if cr.run == nil {
+		r, err := b.Load(ctx, runID)
+		if err != nil {
+			return err
+		}
+		cr.run = r
+	} else if err := b.cfg.Store.StreamAfter(ctx, runID, cr.run.Seq, cr.run.Apply); err != nil {
+		cr.run = nil
+		b.storeError()
+		return fmt.Errorf("refreshing run %s: %w", runID, err)
+	}
+	return fn(cr.run)
+}
+
 // Load returns a fresh copy of a run from the store.
 func (b *Bot) Load(ctx context.Context, runID string) (*plan.Run, error) {
 	evs, err := b.cfg.Store.Load(ctx, runID)
@@ -152,6 +175,7 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 	cr := b.cached(runID)
 	cr.mu.Lock()
 	defer cr.mu.Unlock()
+	original := key
 	for range maxConflicts {
 		if cr.run == nil {
 			r, err := b.Load(ctx, runID)
@@ -216,6 +240,14 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 			b.storeError()
 			return Outcome{}, fmt.Errorf("storing %s on %s: %w", c.Name(), runID, err)
 		}
+		if res.Replayed && key == original && isRefusal(res.Events) {
+			// The same delivery was refused before. Things may have
+			// changed since (a role handed over, a step finished): decide
+			// again under a key bound to the run's state, which still
+			// makes repeats at this state one delivery.
+			key = original + "/after@" + strconv.FormatInt(expected, 10)
+			continue
+		}
 		if res.Replayed {
 			out := Outcome{Events: res.Events, Replayed: true}
 			if len(res.Events) > 0 && res.Events[0].Type == plan.EventCommandRefused {
@@ -226,12 +258,19 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		if n := len(res.Events); n > 0 {
 			r.Head = res.Events[n-1].Hash
 		}
+		if b.cfg.Metrics != nil {
+			b.cfg.Metrics.Stored(r, res.Events)
+		}
 		if !quiet(c) {
 			b.pub.mark(runID)
 		}
 		return Outcome{Seq: r.Seq, Events: res.Events, Refusal: ref}, nil
 	}
 	return Outcome{}, fmt.Errorf("run %s: too many concurrent changes, try again", runID)
+}
+
+func isRefusal(evs []plan.Event) bool {
+	return len(evs) > 0 && evs[0].Type == plan.EventCommandRefused
 }
 
 // quiet commands change nothing people see: no re-render after them.

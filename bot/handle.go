@@ -41,7 +41,8 @@ func (b *Bot) Command(ctx context.Context, o Origin, text string) (Reply, error)
 	lang := b.lang(o, in.Lang)
 	var rep Reply
 	if pe, ok := errors.AsType[*ParseError](err); ok {
-		rep = Reply{Text: tr(lang, "%s", "%s", pick(lang, pe.ES, pe.EN)), Refused: true}
+		// A command understood but incomplete: the reply says why.
+		rep, err = Reply{Text: pick(lang, pe.ES, pe.EN), Refused: true}, nil
 	} else {
 		rep, err = verbHandlers[in.Verb](b, ctx, o, in, lang)
 	}
@@ -115,12 +116,14 @@ func (b *Bot) resolveRun(ctx context.Context, o Origin, named, lang string) (str
 			continue
 		}
 		open = append(open, s.RunID)
-		r, err := b.Load(ctx, s.RunID)
+		err := b.read(ctx, s.RunID, func(r *plan.Run) error {
+			if ch, ok := r.Channels[o.Platform]; ok && ch.Channel == o.ChannelID || r.Declared.Channel == o.ChannelID && r.Declared.Platform == o.Platform {
+				here = append(here, s.RunID)
+			}
+			return nil
+		})
 		if err != nil {
 			return "", nil, err
-		}
-		if ch, ok := r.Channels[o.Platform]; ok && ch.Channel == o.ChannelID || r.Declared.Channel == o.ChannelID && r.Declared.Platform == o.Platform {
-			here = append(here, s.RunID)
 		}
 	}
 	switch {
@@ -358,22 +361,26 @@ func (b *Bot) personFor(platform string, m Mention) (plan.Person, string) {
 
 func (b *Bot) cmdClose(ctx context.Context, o Origin, in Intent, lang string) (Reply, error) {
 	return b.withRun(ctx, o, in, lang, func(runID string) (Reply, error) {
-		r, err := b.Load(ctx, runID)
-		if err != nil {
-			return Reply{}, err
-		}
 		// Ask Decide first, so a refusal says why at once; the real close
 		// comes from the confirmation button.
-		if _, err := plan.Decide(r, plan.Close{By: plan.By{Who: o.Actor()}}, b.cfg.Now()); err != nil {
-			if ref, ok := plan.AsRefusal(err); ok {
-				return b.refusal(ref, lang), nil
-			}
+		var seq int64
+		var decided error
+		if err := b.read(ctx, runID, func(r *plan.Run) error {
+			_, decided = plan.Decide(r, plan.Close{By: plan.By{Who: o.Actor()}}, b.cfg.Now())
+			seq = r.Seq
+			return nil
+		}); err != nil {
 			return Reply{}, err
+		}
+		if ref, ok := plan.AsRefusal(decided); ok {
+			return b.refusal(ref, lang), nil
+		} else if decided != nil {
+			return Reply{}, decided
 		}
 		return Reply{RunID: runID, Text: tr(lang, "Todas las pruebas están completas. ¿Poner en producción y cerrar %s?",
 			"Every test is complete. Put in production and close %s?", runID),
 			Buttons: []Button{{Label: tr(lang, "Cerrar contingencia", "Close contingency"), Style: "primary",
-				Value: ButtonValue{RunID: runID, Kind: ButtonClose, Seq: r.Seq},
+				Value: ButtonValue{RunID: runID, Kind: ButtonClose, Seq: seq},
 				Confirm: &Confirm{Title: tr(lang, "¿Cerrar la contingencia?", "Close the contingency?"),
 					Text: tr(lang, "El incidente se da por finalizado.", "The incident is closed."),
 					OK:   tr(lang, "Cerrar", "Close"), Cancel: tr(lang, "Cancelar", "Cancel")}}}}, nil
@@ -389,16 +396,17 @@ func (b *Bot) cmdAbort(ctx context.Context, o Origin, in Intent, lang string) (R
 
 func (b *Bot) cmdPriorities(ctx context.Context, o Origin, in Intent, lang string) (Reply, error) {
 	return b.withRun(ctx, o, in, lang, func(runID string) (Reply, error) {
-		r, err := b.Load(ctx, runID)
-		if err != nil {
-			return Reply{}, err
-		}
 		step := ""
-		for _, it := range r.Items {
-			if it.Step.Priorities {
-				step = it.Key
-				break
+		if err := b.read(ctx, runID, func(r *plan.Run) error {
+			for _, it := range r.Items {
+				if it.Step.Priorities {
+					step = it.Key
+					break
+				}
 			}
+			return nil
+		}); err != nil {
+			return Reply{}, err
 		}
 		var order []string
 		for _, s := range in.Services {
@@ -429,15 +437,18 @@ func (b *Bot) cmdExport(ctx context.Context, o Origin, in Intent, lang string) (
 		if err := b.cfg.Export(ctx, &buf, runID, in.Format, lang); err != nil {
 			return Reply{}, fmt.Errorf("exporting %s as %s: %w", runID, in.Format, err)
 		}
-		r, err := b.Load(ctx, runID)
-		if err != nil {
+		var channel string
+		if err := b.read(ctx, runID, func(r *plan.Run) error {
+			channel = r.Channels[o.Platform].Channel
+			return nil
+		}); err != nil {
 			return Reply{}, err
 		}
 		name := fmt.Sprintf("%s.%s", strings.ToLower(runID), exportExt(in.Format))
 		return Reply{RunID: runID, Text: tr(lang, "📎 Exportación %s de %s subida al canal.", "📎 %s export of %s uploaded to the channel.",
 			strings.ToUpper(in.Format), runID),
 			File: &File{Name: name, Title: fmt.Sprintf("%s (%s)", runID, strings.ToUpper(in.Format)), Content: buf.Bytes(),
-				Channel: r.Channels[o.Platform].Channel}}, nil
+				Channel: channel}}, nil
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 	"time"
@@ -33,11 +34,12 @@ type publisher struct {
 	stopping  bool
 	wg        sync.WaitGroup
 	started   bool
+	done      chan struct{} // closed by stop
 }
 
 func newPublisher(b *Bot) *publisher {
 	p := &publisher{b: b, pending: map[string]bool{}, busy: map[string]bool{}, again: map[string]bool{},
-		notBefore: map[string]time.Time{}, published: map[string][32]byte{}}
+		notBefore: map[string]time.Time{}, published: map[string][32]byte{}, done: make(chan struct{})}
 	p.cond = sync.NewCond(&p.mu)
 	return p
 }
@@ -58,7 +60,10 @@ func (p *publisher) start(ctx context.Context) {
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-p.done:
+		}
 		p.mu.Lock()
 		p.stopping = true
 		p.cond.Broadcast()
@@ -68,6 +73,9 @@ func (p *publisher) start(ctx context.Context) {
 
 func (p *publisher) stop() {
 	p.mu.Lock()
+	if !p.stopping {
+		close(p.done)
+	}
 	p.stopping = true
 	p.cond.Broadcast()
 	p.mu.Unlock()
@@ -171,37 +179,63 @@ func (p *publisher) sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// publish renders a run from the store and converges its messages.
+// publish renders a run, brought up to date from the store, and
+// converges its messages.
 func (p *publisher) publish(ctx context.Context, runID string) error {
 	b := p.b
-	r, err := b.Load(ctx, runID)
-	if err != nil {
-		return err
-	}
-	s, ok := b.surface(r.Declared.Platform)
-	if !ok {
-		return nil // declared on a platform this process does not serve
-	}
-	lang := b.runLang(r)
-	ch, r, err := b.ensureChannel(ctx, s, r)
-	if err != nil {
-		return err
-	}
-	view := Render(r, lang, b.cfg.Now(), b.cfg.MaxRows)
-	for _, part := range view.Parts {
-		if err := p.converge(ctx, s, r, ch, part, lang); err != nil {
-			return fmt.Errorf("part %s: %w", part.Key, err)
+	for range 2 {
+		var (
+			s       Surface
+			channel string
+			lang    string
+			view    View
+			msgs    map[string]plan.MessagePosted
+			needCh  bool
+		)
+		err := b.read(ctx, runID, func(r *plan.Run) error {
+			var ok bool
+			if s, ok = b.surface(r.Declared.Platform); !ok {
+				return nil // declared on a platform this process does not serve
+			}
+			ch, ok := r.Channels[s.Platform()]
+			if !ok {
+				needCh = true
+				return nil
+			}
+			channel, lang = ch.Channel, b.runLang(r)
+			view = Render(r, lang, b.cfg.Now(), b.cfg.MaxRows)
+			msgs = maps.Clone(r.Messages)
+			return nil
+		})
+		if err != nil || s == nil {
+			return err
 		}
+		if needCh {
+			r, err := b.Load(ctx, runID)
+			if err != nil {
+				return err
+			}
+			if _, _, err := b.ensureChannel(ctx, s, r); err != nil {
+				return err
+			}
+			continue // render again, with the channel
+		}
+		for _, part := range view.Parts {
+			if err := p.converge(ctx, s, runID, msgs, channel, part, lang); err != nil {
+				return fmt.Errorf("part %s: %w", part.Key, err)
+			}
+		}
+		return nil
 	}
-	return nil
+	return fmt.Errorf("run %s: its channel could not be recorded", runID)
 }
 
-func (p *publisher) converge(ctx context.Context, s Surface, r *plan.Run, channel string, part Part, lang string) error {
+func (p *publisher) converge(ctx context.Context, s Surface, runID string, msgs map[string]plan.MessagePosted, channel string, part Part, lang string) error {
 	platform := s.Platform()
-	cacheKey := platform + "/" + r.ID + "/" + part.Key
+	cacheKey := platform + "/" + runID + "/" + part.Key
 	raw, _ := json.Marshal(part)
 	sum := sha256.Sum256(raw)
-	msg, posted := r.Messages[platform+"/"+part.Key]
+	msg, posted := msgs[platform+"/"+part.Key]
 	p.mu.Lock()
 	same := posted && p.published[cacheKey] == sum
 	p.mu.Unlock()
@@ -217,19 +251,19 @@ func (p *publisher) converge(ctx context.Context, s Surface, r *plan.Run, channe
 		if !errors.Is(err, ErrMessageGone) {
 			return err
 		}
-		p.b.log.Info("message was deleted: posting it again", "run", r.ID, "part", part.Key)
+		p.b.log.Info("message was deleted: posting it again", "run", runID, "part", part.Key)
 	}
 	ref, err := s.Post(ctx, channel, part, lang)
 	if err != nil {
 		return err
 	}
 	rec := plan.MessagePosted{Platform: platform, Part: part.Key, Channel: channel, Ref: ref}
-	if _, err := p.b.Execute(ctx, r.ID, plan.RecordMessage{Message: rec}, "message:"+platform+":"+channel+":"+ref); err != nil {
+	if _, err := p.b.Execute(ctx, runID, plan.RecordMessage{Message: rec}, "message:"+platform+":"+channel+":"+ref); err != nil {
 		return err
 	}
 	if part.Pin {
 		if err := s.Pin(ctx, channel, ref); err != nil {
-			p.b.log.Warn("pinning message", "run", r.ID, "part", part.Key, "err", err)
+			p.b.log.Warn("pinning message", "run", runID, "part", part.Key, "err", err)
 		}
 	}
 	p.remember(cacheKey, sum)

@@ -229,7 +229,11 @@ func detail(r *plan.Run, it *plan.Item, lang string) string {
 }
 
 func buttons(r *plan.Run, it *plan.Item, lang string) []Button {
-	val := func(k ButtonKind) ButtonValue { return ButtonValue{RunID: r.ID, Kind: k, Step: it.Key, Seq: r.Seq} }
+	// The item's own version, not the run's: other steps' events leave
+	// this row's buttons (and its message) unchanged.
+	val := func(k ButtonKind) ButtonValue {
+		return ButtonValue{RunID: r.ID, Kind: k, Step: it.Key, Seq: it.Version}
+	}
 	skip := Button{Label: tr(lang, "Omitir", "Skip"), Value: val(ButtonSkip), NeedsReason: !it.Step.Optional}
 	kind := it.Step.Kind
 	switch it.Status {
@@ -302,7 +306,7 @@ func approvalPart(r *plan.Run, it *plan.Item, lang string) Part {
 	fmt.Fprintf(&b, "*%s* · %s\n", it.Step.Title.In(lang), targetLabel(r, it, lang))
 	b.WriteString(tr(lang, "Solicitado por %s a las %s. Aprueba: %s (otra persona).", "Requested by %s at %s. Approver: %s (another person).",
 		it.RequestedBy.Name, clock(it.RequestedAt), roleList(r.Plan, approvers, lang)))
-	if !it.Expires.IsZero() {
+	if !it.Expires.IsZero() && it.Status == plan.StatusAwaitingApproval {
 		b.WriteString(tr(lang, " Vence a las %s.", " Expires at %s.", clock(it.Expires)))
 	}
 	if it.Preflight != "" {
@@ -311,7 +315,9 @@ func approvalPart(r *plan.Run, it *plan.Item, lang string) Part {
 	var bs []Button
 	switch {
 	case it.Status == plan.StatusAwaitingApproval && r.Ended == "":
-		val := func(k ButtonKind) ButtonValue { return ButtonValue{RunID: r.ID, Kind: k, Step: it.Key, Seq: r.Seq} }
+		val := func(k ButtonKind) ButtonValue {
+			return ButtonValue{RunID: r.ID, Kind: k, Step: it.Key, Seq: it.Version}
+		}
 		bs = []Button{
 			{Label: tr(lang, "Aprobar", "Approve"), Style: "primary", Value: val(ButtonApprove),
 				Confirm: &Confirm{Title: tr(lang, "¿Aprobar?", "Approve?"), Text: it.Step.Title.In(lang) + " · " + targetLabel(r, it, lang),
@@ -319,7 +325,7 @@ func approvalPart(r *plan.Run, it *plan.Item, lang string) Part {
 			{Label: tr(lang, "Rechazar", "Reject"), Style: "danger", Value: val(ButtonReject), NeedsReason: true},
 		}
 	case !it.ApprovedBy.IsZero():
-		b.WriteString("\n✅ " + tr(lang, "Aprobado por %s a las %s", "Approved by %s at %s", it.ApprovedBy.Name, clock(it.At)))
+		b.WriteString("\n✅ " + tr(lang, "Aprobado por %s a las %s", "Approved by %s at %s", it.ApprovedBy.Name, clock(it.ApprovedAt)))
 	case it.Status == plan.StatusPending && it.Reason != "":
 		b.WriteString("\n❌ " + tr(lang, "Rechazado por %s a las %s: %s", "Rejected by %s at %s: %s", it.By.Name, clock(it.At), it.Reason))
 	}
@@ -350,10 +356,7 @@ func serviceProgress(r *plan.Run) map[string][2]int {
 			if it.Status.Finished() {
 				c[0]++
 			}
-			out[s] = c
-			if it.Server != "" {
-				break // a shared server counts for the service that restores it
-			}
+			out[s] = c // a shared server counts for every service that needs it
 		}
 	}
 	return out

@@ -11,11 +11,12 @@ import (
 
 func (b *Bot) cmdStatus(ctx context.Context, o Origin, in Intent, lang string) (Reply, error) {
 	return b.withRun(ctx, o, in, lang, func(runID string) (Reply, error) {
-		r, err := b.Load(ctx, runID)
-		if err != nil {
-			return Reply{}, err
-		}
-		return Reply{RunID: runID, Text: StatusText(r, lang, b.cfg.Now())}, nil
+		var text string
+		err := b.read(ctx, runID, func(r *plan.Run) error {
+			text = StatusText(r, lang, b.cfg.Now())
+			return nil
+		})
+		return Reply{RunID: runID, Text: text}, err
 	})
 }
 

@@ -54,6 +54,11 @@ type Item struct {
 	Percent  int
 	Message  string
 	JobID    int64
+	// Version is the seq of the last event that changed the item: a
+	// button rendered from it is stale once Version moves.
+	Version int64
+	// ApprovedAt is when the current attempt was approved.
+	ApprovedAt time.Time
 }
 
 // Note is a free-text note of the timeline.
@@ -216,11 +221,14 @@ func decode[T any](e Event) (T, error) {
 	return v, err
 }
 
-func (r *Run) item(key string) (*Item, error) {
+// item returns the item an event is about and records that the event
+// changed it.
+func (r *Run) item(key string, e Event) (*Item, error) {
 	it, ok := r.index[key]
 	if !ok {
 		return nil, fmt.Errorf("unknown checklist item %q", key)
 	}
+	it.Version = e.Seq
 	return it, nil
 }
 
@@ -251,7 +259,7 @@ func (r *Run) apply(e Event) error {
 		if err != nil {
 			return err
 		}
-		it, err := r.item(d.Step)
+		it, err := r.item(d.Step, e)
 		if err != nil {
 			return err
 		}
@@ -262,7 +270,7 @@ func (r *Run) apply(e Event) error {
 			it.Status = StatusDone
 		case EventStepReopened:
 			it.Status, it.Reason, it.Percent, it.Message = StatusPending, "", 0, ""
-			it.ApprovedBy, it.RequestedBy = Actor{}, Actor{}
+			it.ApprovedBy, it.RequestedBy, it.ApprovedAt = Actor{}, Actor{}, time.Time{}
 		}
 		it.By, it.At = e.Actor, e.At
 		r.Started = true
@@ -271,7 +279,7 @@ func (r *Run) apply(e Event) error {
 		if err != nil {
 			return err
 		}
-		it, err := r.item(d.Step)
+		it, err := r.item(d.Step, e)
 		if err != nil {
 			return err
 		}
@@ -282,25 +290,25 @@ func (r *Run) apply(e Event) error {
 		if err != nil {
 			return err
 		}
-		it, err := r.item(d.Step)
+		it, err := r.item(d.Step, e)
 		if err != nil {
 			return err
 		}
 		it.Status, it.RequestedBy, it.RequestedAt, it.Expires, it.Preflight, it.Facts = StatusAwaitingApproval, e.Actor, e.At, d.Expires, d.Preflight, d.Facts
-		it.By, it.At, it.ApprovedBy = e.Actor, e.At, Actor{}
+		it.By, it.At, it.ApprovedBy, it.ApprovedAt = e.Actor, e.At, Actor{}, time.Time{}
 		r.Started = true
 	case EventApprovalGranted, EventApprovalRejected:
 		d, err := decode[ApprovalDecision](e)
 		if err != nil {
 			return err
 		}
-		it, err := r.item(d.Step)
+		it, err := r.item(d.Step, e)
 		if err != nil {
 			return err
 		}
 		it.By, it.At = e.Actor, e.At
 		if e.Type == EventApprovalGranted {
-			it.ApprovedBy = e.Actor
+			it.ApprovedBy, it.ApprovedAt = e.Actor, e.At
 		} else {
 			it.Status, it.Reason = StatusPending, d.Reason
 		}
@@ -309,7 +317,7 @@ func (r *Run) apply(e Event) error {
 		if err != nil {
 			return err
 		}
-		it, err := r.item(d.Step)
+		it, err := r.item(d.Step, e)
 		if err != nil {
 			return err
 		}

@@ -91,6 +91,11 @@ type Store interface {
 	// Stream calls fn for each event of a run in seq order without holding
 	// the whole run in memory.
 	Stream(ctx context.Context, runID string, fn func(plan.Event) error) error
+	// StreamAfter calls fn for each event of a run with seq > after, in
+	// order: what other writers appended since a reader last looked. It
+	// returns nil when there is none (and ErrNotFound for no run at all
+	// only when after is 0).
+	StreamAfter(ctx context.Context, runID string, after int64, fn func(plan.Event) error) error
 	// ListRuns lists runs, newest first.
 	ListRuns(ctx context.Context, f RunFilter) ([]RunSummary, error)
 	// NextRunNumber reserves the next run number of a year (CONT-YYYY-NNNN).

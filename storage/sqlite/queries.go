@@ -1,0 +1,24 @@
+package sqlite
+
+import _ "embed" // the queries below
+
+var (
+	//go:embed queries/find_batch.sql
+	sqlFindBatch string
+	//go:embed queries/run_head.sql
+	sqlRunHead string
+	//go:embed queries/insert_event.sql
+	sqlInsertEvent string
+	//go:embed queries/upsert_run.sql
+	sqlUpsertRun string
+	//go:embed queries/insert_batch.sql
+	sqlInsertBatch string
+	//go:embed queries/select_events.sql
+	sqlSelectEvents string
+	//go:embed queries/run_exists.sql
+	sqlRunExists string
+	//go:embed queries/next_run_number.sql
+	sqlNextRunNumber string
+	//go:embed queries/list_runs.sql
+	sqlListRuns string
+)
