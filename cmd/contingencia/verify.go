@@ -1,0 +1,78 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/contingencia/contingencia/export"
+)
+
+func init() { commands = append(commands, newVerifyCmd) }
+
+func newVerifyCmd(a *app) *cobra.Command {
+	var runID, file string
+	c := &cobra.Command{
+		Use:   "verify (--run ID | --file EXPORT.jsonl)",
+		Short: "Recompute a run's hash chain and name the first event that does not match",
+		Long: "verify recomputes the hash chain of a run in the store (--run) or of a JSON Lines export (--file, - for stdin).\n" +
+			"It prints \"OK: N events, head HASH\" and exits 0, or names the first event that does not match and exits 1.",
+		Args: cobra.NoArgs,
+	}
+	c.Flags().StringVar(&runID, "run", "", "run id, e.g. CONT-2026-0007")
+	c.Flags().StringVar(&file, "file", "", "a JSON Lines export (contingencia export --format json); - reads stdin")
+	c.MarkFlagsMutuallyExclusive("run", "file")
+	c.MarkFlagsOneRequired("run", "file")
+	database := databaseFlag(c)
+	c.RunE = func(cmd *cobra.Command, _ []string) error {
+		var (
+			res export.Result
+			err error
+		)
+		if file != "" {
+			res, err = verifyFile(cmd.InOrStdin(), file)
+		} else {
+			err = withTimeline(cmd.Context(), *database, func(st timeline) error {
+				var verr error
+				res, verr = export.VerifyStream(cmd.Context(), st, runID)
+				if verr != nil {
+					return runFailure(runID, verr)
+				}
+				return nil
+			})
+		}
+		if err != nil {
+			return err
+		}
+		if !res.OK() {
+			return failf("%s", res)
+		}
+		fmt.Fprintln(a.stdout, res)
+		return nil
+	}
+	return c
+}
+
+// verifyFile verifies the JSON Lines export at path ("-": stdin).
+func verifyFile(stdin io.Reader, path string) (export.Result, error) {
+	r := stdin
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return export.Result{}, failf("opening the export: %v", err)
+		}
+		defer f.Close()
+		r = f
+	}
+	res, err := export.VerifyJSONL(r)
+	if errors.Is(err, export.ErrNoEvents) {
+		return res, failf("%s holds no events", path)
+	}
+	if err != nil {
+		return res, failf("%v", err)
+	}
+	return res, nil
+}
