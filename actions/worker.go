@@ -1,6 +1,7 @@
 package actions
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -53,6 +54,17 @@ func JobsFor(r *plan.Run, events []plan.Event) ([]storage.Job, error) {
 			return nil, fmt.Errorf("reading %s: %w", e.Type, err)
 		}
 		jobs = append(jobs, storage.Job{Args: ActionArgs{RunID: r.ID, Step: a.Step, Action: a.Action, Target: a.Target, Attempt: a.Attempt}})
+	}
+	// Automatic restore: every scheduled step whose dependencies are now
+	// done starts. Jobs are unique, so a step already started is not
+	// queued twice.
+	if len(events) > 0 {
+		for _, it := range r.Items {
+			if it.Status == plan.StatusScheduled && r.Ready(it) {
+				jobs = append(jobs, storage.Job{Args: ActionArgs{RunID: r.ID, Step: it.Key, Action: it.Step.Action,
+					Target: cmp.Or(it.Server, it.Service), Attempt: it.Attempts + 1}})
+			}
+		}
 	}
 	return jobs, nil
 }
@@ -123,7 +135,7 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 	if !ok {
 		return river.JobCancel(fmt.Errorf("step %s is not on run %s's checklist", a.Step, a.RunID))
 	}
-	if it.Status != plan.StatusRunning {
+	if it.Status != plan.StatusRunning && it.Status != plan.StatusScheduled {
 		log.Info("action no longer running: nothing to do", "status", it.Status)
 		return nil
 	}

@@ -55,9 +55,21 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 		c = plan.Acknowledge{By: who, Role: v.Step}
 	case ButtonClose:
 		c = plan.Close{By: who}
+	case ButtonAuto:
+		var keys []string
+		if err := b.read(ctx, v.RunID, func(r *plan.Run) error {
+			keys = AutoRestoreSteps(r)
+			return nil
+		}); err != nil {
+			return Reply{}, err
+		}
+		c = plan.Schedule{By: who, Steps: keys}
 	}
 	// One rendered button pressed twice by one person is one delivery.
 	key := fmt.Sprintf("click:%s:%s:%s", o.Platform, o.UserID, v)
+	if v.Kind == ButtonApproveAll {
+		return b.approveAll(ctx, o, v, key, lang)
+	}
 	out, err := b.Execute(ctx, v.RunID, c, key)
 	if err != nil {
 		return Reply{}, err
@@ -79,6 +91,8 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 		rep.Text = tr(lang, "✅ Acuse registrado. Gracias.", "✅ Acknowledged. Thank you.")
 	case ButtonClose:
 		rep.Text = tr(lang, "✅ %s cerrada.", "✅ %s closed.", v.RunID)
+	case ButtonAuto:
+		rep.Text = tr(lang, "⚡ Restauración automática programada.", "⚡ Automatic restore scheduled.")
 	}
 	return rep, nil
 }
@@ -98,4 +112,30 @@ func (b *Bot) preflight(ctx context.Context, v ButtonValue) (string, map[string]
 		return "", nil, nil
 	}
 	return b.cfg.Preflight(ctx, r, it)
+}
+
+// approveAll approves each step of automatic restore awaiting approval,
+// one recorded approval per step; the first refusal stops it and says why.
+func (b *Bot) approveAll(ctx context.Context, o Origin, v ButtonValue, key, lang string) (Reply, error) {
+	var keys []string
+	if err := b.read(ctx, v.RunID, func(r *plan.Run) error {
+		keys = ScheduledApprovals(r)
+		return nil
+	}); err != nil {
+		return Reply{}, err
+	}
+	for i, step := range keys {
+		out, err := b.Execute(ctx, v.RunID, plan.Approve{By: plan.By{Who: o.Actor()}, Step: step}, key+"#"+step)
+		if err != nil {
+			return Reply{}, err
+		}
+		if out.Refusal != nil {
+			rep := b.refusal(out.Refusal, lang)
+			if i > 0 {
+				rep.Text = tr(lang, "%d aprobados; luego: %s", "%d approved; then: %s", i, rep.Text)
+			}
+			return rep, nil
+		}
+	}
+	return Reply{RunID: v.RunID, Text: tr(lang, "✅ %d pasos aprobados.", "✅ %d steps approved.", len(keys))}, nil
 }

@@ -17,7 +17,7 @@ func tr(lang, es, en string, args ...any) string {
 
 var statusIcons = map[plan.Status]string{
 	plan.StatusPending: "⬜", plan.StatusInProgress: "🔄", plan.StatusAwaitingApproval: "⏳",
-	plan.StatusRunning: "⚙️", plan.StatusDone: "✅", plan.StatusFailed: "❌", plan.StatusSkipped: "⏭️",
+	plan.StatusRunning: "⚙️", plan.StatusScheduled: "🕒", plan.StatusDone: "✅", plan.StatusFailed: "❌", plan.StatusSkipped: "⏭️",
 }
 
 func statusName(s plan.Status, lang string) string {
@@ -30,6 +30,8 @@ func statusName(s plan.Status, lang string) string {
 		return tr(lang, "esperando aprobación", "awaiting approval")
 	case plan.StatusRunning:
 		return tr(lang, "ejecutándose", "running")
+	case plan.StatusScheduled:
+		return tr(lang, "programado", "scheduled")
 	case plan.StatusDone:
 		return tr(lang, "hecho", "done")
 	case plan.StatusFailed:

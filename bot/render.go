@@ -60,6 +60,22 @@ func header(r *plan.Run, lang string, now time.Time) Part {
 	done, total := progress(r.Items)
 	fmt.Fprintf(&b, "*%s:* %d/%d", tr(lang, "Avance", "Progress"), done, total)
 	var buttons []Button
+	if keys := AutoRestoreSteps(r); r.Ended == "" && r.PrioritiesConfirmed() && len(keys) > 0 {
+		buttons = append(buttons, Button{Label: tr(lang, "⚡ Restaurar automáticamente (%d pasos)", "⚡ Restore automatically (%d steps)", len(keys)),
+			Value: ButtonValue{RunID: r.ID, Kind: ButtonAuto, Step: string(plan.PhaseRestoring), Seq: r.Seq},
+			Confirm: &Confirm{Title: tr(lang, "¿Restaurar automáticamente?", "Restore automatically?"),
+				Text: tr(lang, "Las %d acciones y pruebas pendientes de la restauración se ejecutan solas en orden de prioridad, en paralelo donde las dependencias lo permiten. Las que el plan exige aprobar esperan su aprobación.",
+					"The %d pending restore actions and checks run by themselves in priority order, in parallel where dependencies allow. Those the plan requires to be approved wait for their approval.", len(keys)),
+				OK: tr(lang, "Restaurar", "Restore"), Cancel: tr(lang, "Cancelar", "Cancel")}})
+	}
+	if keys := ScheduledApprovals(r); r.Ended == "" && len(keys) > 0 {
+		buttons = append(buttons, Button{Label: tr(lang, "Aprobar la restauración automática (%d)", "Approve automatic restore (%d)", len(keys)),
+			Style: "primary", Value: ButtonValue{RunID: r.ID, Kind: ButtonApproveAll, Seq: r.Seq},
+			Confirm: &Confirm{Title: tr(lang, "¿Aprobar %d pasos?", "Approve %d steps?", len(keys)),
+				Text: tr(lang, "Cada aprobación queda registrada a su nombre; debe aprobar otra persona que quien las solicitó.",
+					"Each approval is recorded in your name; someone other than the requester must approve."),
+				OK: tr(lang, "Aprobar", "Approve"), Cancel: tr(lang, "Cancelar", "Cancel")}})
+	}
 	if r.Ended == "" && r.AllFinished() {
 		buttons = append(buttons, Button{Label: tr(lang, "Cerrar contingencia", "Close contingency"), Style: "primary",
 			Value: ButtonValue{RunID: r.ID, Kind: ButtonClose, Seq: r.Seq},
@@ -68,6 +84,32 @@ func header(r *plan.Run, lang string, now time.Time) Part {
 				OK:   tr(lang, "Cerrar", "Close"), Cancel: tr(lang, "Cancelar", "Cancel")}})
 	}
 	return Part{Key: "header", Title: fmt.Sprintf("🚨 %s %s · %s", kind, r.ID, p.Title.In(lang)), Text: b.String(), Buttons: buttons, Pin: true}
+}
+
+// AutoRestoreSteps lists the pending action and check steps of the
+// restoring phase, in checklist (priority) order: what automatic restore
+// schedules.
+func AutoRestoreSteps(r *plan.Run) []string {
+	var keys []string
+	for _, it := range r.Items {
+		if it.Phase == plan.PhaseRestoring && it.Status == plan.StatusPending &&
+			(it.Step.Kind == plan.KindAction || it.Step.Kind == plan.KindCheck) {
+			keys = append(keys, it.Key)
+		}
+	}
+	return keys
+}
+
+// ScheduledApprovals lists the steps of automatic restore waiting for
+// approval.
+func ScheduledApprovals(r *plan.Run) []string {
+	var keys []string
+	for _, it := range r.Items {
+		if it.Status == plan.StatusAwaitingApproval && it.Scheduled {
+			keys = append(keys, it.Key)
+		}
+	}
+	return keys
 }
 
 func pagingLine(r *plan.Run, lang string) string {

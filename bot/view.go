@@ -56,10 +56,17 @@ const (
 	ButtonPriorities ButtonKind = "priorities"
 	ButtonAck        ButtonKind = "ack"
 	ButtonClose      ButtonKind = "close"
+	// ButtonAuto schedules every pending restore action and check of the
+	// run for automatic restore (Step is the phase).
+	ButtonAuto ButtonKind = "auto"
+	// ButtonApproveAll approves every pending approval of automatic
+	// restore at once (each is still recorded, and refused for its
+	// requester).
+	ButtonApproveAll ButtonKind = "approve_all"
 )
 
 var buttonKinds = map[ButtonKind]bool{ButtonStart: true, ButtonDone: true, ButtonSkip: true, ButtonRun: true, ButtonRetry: true,
-	ButtonCancel: true, ButtonApprove: true, ButtonReject: true, ButtonPriorities: true, ButtonAck: true, ButtonClose: true}
+	ButtonCancel: true, ButtonApprove: true, ButtonReject: true, ButtonPriorities: true, ButtonAck: true, ButtonClose: true, ButtonAuto: true, ButtonApproveAll: true}
 
 // Button is an interactive button; Value travels back on a click.
 type Button struct {

@@ -62,6 +62,15 @@ type RunStep struct {
 	Facts     map[string]string
 }
 
+// Schedule authorises steps for automatic restore: each runs by itself as
+// soon as what it waits for is done (dependencies, earlier steps on its
+// server), in priority order, after its approval when the plan asks for
+// one.
+type Schedule struct {
+	By
+	Steps []string
+}
+
 // RetryStep reopens a failed action or check and runs it again.
 type RetryStep struct {
 	By
@@ -175,6 +184,7 @@ func (StartStep) Name() string         { return "start" }
 func (CompleteStep) Name() string      { return "complete" }
 func (SkipStep) Name() string          { return "skip" }
 func (RunStep) Name() string           { return "run" }
+func (Schedule) Name() string          { return "schedule" }
 func (RetryStep) Name() string         { return "retry" }
 func (CancelAction) Name() string      { return "cancel" }
 func (Approve) Name() string           { return "approve" }

@@ -77,6 +77,8 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 			return nil, err
 		}
 		return r.run(a, it, c.Preflight, c.Facts, now), nil
+	case Schedule:
+		return r.schedule(a, c.Steps, now)
 	case RetryStep:
 		it, err := r.owned(a, c.Step)
 		if err != nil {
@@ -318,6 +320,9 @@ func (r *Run) finishedOrBusy(it *Item) error {
 		return refuse(CodeAlreadyDone, "%s lo omitió a las %s: %s", "Skipped by %s at %s: %s", it.By.Name, hhmm(it.At), it.Reason)
 	case StatusRunning:
 		return refuse(CodeWrongState, "La acción está en curso desde las %s.", "The action is running since %s.", hhmm(it.At))
+	case StatusScheduled:
+		return refuse(CodeWrongState, "Este paso ya está programado: se ejecutará solo cuando termine lo que espera.",
+			"This step is already scheduled: it runs by itself once what it waits for is done.")
 	case StatusFailed:
 		return refuse(CodeWrongState, "El paso falló (%s): use reintentar u omitir.", "The step failed (%s): retry or skip it.", it.Reason)
 	}
@@ -352,6 +357,11 @@ func (r *Run) gate(it *Item) error {
 		case it.Server != "" && o.Server != "" && o.Procedure == it.Procedure && o.Step == it.Step &&
 			(it.Step.Kind == KindAction || it.Step.Kind == KindCheck) && r.dependsOn(it.Server, o.Server):
 			open = append(open, o)
+		case it.Server != "" && o.Server == it.Server && o.Procedure == it.Procedure && stepBefore(o, it) &&
+			(it.Step.Kind == KindAction || it.Step.Kind == KindCheck):
+			// On one server, the procedure's steps run in order: a
+			// server is verified after it is deployed.
+			open = append(open, o)
 		}
 	}
 	if len(open) == 0 {
@@ -365,6 +375,19 @@ func (r *Run) gate(it *Item) error {
 		en += fmt.Sprintf(" and %d more steps", len(open)-1)
 	}
 	return &Refusal{Code: CodeBlocked, Msg: Text{ES: es + ".", EN: en + "."}}
+}
+
+// stepBefore reports whether a's step comes before b's in their procedure.
+func stepBefore(a, b *Item) bool {
+	for _, st := range a.Procedure.Steps {
+		switch st.ID {
+		case a.Step.ID:
+			return true
+		case b.Step.ID:
+			return false
+		}
+	}
+	return false
 }
 
 // sharesService reports whether a global item or two items with services
@@ -479,10 +502,54 @@ func (r *Run) approve(c Approve, now time.Time) ([]Event, error) {
 		return nil, err
 	}
 	granted := newEvent(c.Who, now, EventApprovalGranted, ApprovalDecision{Step: it.Key, Role: role})
+	if it.Scheduled {
+		return []Event{granted, newEvent(c.Who, now, EventStepScheduled, StepEvent{Step: it.Key})}, nil
+	}
 	if it.Step.Kind == KindAction || it.Step.Kind == KindCheck {
 		return []Event{granted, r.queue(c.Who, it, nil, now)}, nil
 	}
 	return []Event{granted, newEvent(c.Who, now, EventStepCompleted, StepEvent{Step: it.Key})}, nil
+}
+
+// schedule authorises action and check steps for automatic restore. Every
+// step must be one the actor may run, of kind action or check, pending,
+// and past the assessment and the priorities; its own dependencies may
+// still be open: that is the point.
+func (r *Run) schedule(a Actor, keys []string, now time.Time) ([]Event, error) {
+	if len(keys) == 0 {
+		return nil, refuse(CodeInvalid, "No hay pasos para ejecutar automáticamente.", "There are no steps to run automatically.")
+	}
+	var evs []Event
+	for _, key := range keys {
+		it, err := r.owned(a, key)
+		if err != nil {
+			return nil, err
+		}
+		if it.Step.Kind != KindAction && it.Step.Kind != KindCheck {
+			return nil, refuse(CodeInvalid, "«%s» no es una acción ni una prueba.", "%q is not an action or a check.", it.Step.Title.In("es"))
+		}
+		if err := r.finishedOrBusy(it); err != nil {
+			return nil, err
+		}
+		if it.Status != StatusPending {
+			return nil, refuse(CodeWrongState, "«%s» ya está %s.", "%q is already %s.", it.Step.Title.In("es"), statusText(it.Status, "es"))
+		}
+		for _, o := range r.Items {
+			if !o.Status.Finished() && (o.Phase == PhaseAssessing && it.Phase != PhaseAssessing || o.Step.Priorities && it.Phase != PhaseAssessing) {
+				return nil, refuse(CodeBlocked, "Primero debe terminar «%s».", "First %q must finish.", o.Step.Title.In("es"))
+			}
+		}
+		if len(r.approvers(it)) > 0 {
+			req := ApprovalRequested{Step: it.Key, Roles: r.approvers(it), Scheduled: true}
+			if w := r.Plan.ApprovalWindow.D(); w > 0 {
+				req.Expires = now.Add(w)
+			}
+			evs = append(evs, newEvent(a, now, EventApprovalRequested, req))
+			continue
+		}
+		evs = append(evs, newEvent(a, now, EventStepScheduled, StepEvent{Step: it.Key}))
+	}
+	return evs, nil
 }
 
 func (r *Run) skip(c SkipStep, now time.Time) ([]Event, error) {
@@ -512,7 +579,8 @@ func (r *Run) actionReport(c Command, now time.Time) ([]Event, error) {
 	if !ok {
 		return nil, refuse(CodeNotFound, "El paso %q no está en la lista de esta contingencia.", "Step %q is not on this contingency's checklist.", key)
 	}
-	if it.Status != StatusRunning {
+	_, starting := c.(ActionStarted)
+	if it.Status != StatusRunning && !(starting && it.Status == StatusScheduled) {
 		return nil, nil // a late or repeated report: the step moved on
 	}
 	ev := ActionEvent{Step: key, Action: it.Step.Action, Target: target(it), JobID: it.JobID}
@@ -576,7 +644,7 @@ func targetName(p *Plan, it *Item, lang string) string {
 // statusText names a status for people.
 func statusText(s Status, lang string) string {
 	es := map[Status]string{StatusPending: "pendiente", StatusInProgress: "en curso", StatusAwaitingApproval: "esperando aprobación",
-		StatusRunning: "ejecutándose", StatusDone: "hecho", StatusFailed: "fallido", StatusSkipped: "omitido"}
+		StatusRunning: "ejecutándose", StatusScheduled: "programado", StatusDone: "hecho", StatusFailed: "fallido", StatusSkipped: "omitido"}
 	if lang == "en" {
 		return strings.ReplaceAll(string(s), "_", " ")
 	}

@@ -366,3 +366,48 @@ func TestApplyRejectsForeignTimelines(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+func TestScheduleRunsStepsAsTheirDependenciesFinish(t *testing.T) {
+	h := newHarness(t, enginePlan())
+	declare(h)
+	h.must(plan.CompleteStep{By: plan.By{Who: dario}, Step: "eval/assess"})
+	keys := []string{"ovf/deploy@dns", "ovf/deploy@db", "ovf/deploy@app", "ovf/deploy@web"}
+	h.refused(plan.Schedule{By: plan.By{Who: ana}, Steps: keys}, plan.CodeBlocked) // priorities first
+	h.must(plan.ConfirmPriorities{By: plan.By{Who: ana}, Step: "ovf/prio"})
+	h.refused(plan.Schedule{By: plan.By{Who: carla}, Steps: keys}, plan.CodeNotAuthorized)
+	h.must(plan.Schedule{By: plan.By{Who: ana}, Steps: keys})
+	for _, k := range keys {
+		if s := h.status(k); s != plan.StatusAwaitingApproval {
+			t.Fatalf("%s: %s, want awaiting approval", k, s)
+		}
+		h.refused(plan.Approve{By: plan.By{Who: ana}, Step: k}, plan.CodeSelfApproval)
+		h.must(plan.Approve{By: plan.By{Who: beto}, Step: k})
+		if s := h.status(k); s != plan.StatusScheduled {
+			t.Fatalf("%s: %s, want scheduled", k, s)
+		}
+	}
+	ready := func() []string {
+		var out []string
+		for _, k := range keys {
+			it, _ := h.run.Item(k)
+			if it.Status == plan.StatusScheduled && h.run.Ready(it) {
+				out = append(out, k)
+			}
+		}
+		return out
+	}
+	// dns and db have no dependencies: both start at once; app waits for db, web for app.
+	if got := fmt.Sprint(ready()); got != "[ovf/deploy@dns ovf/deploy@db]" {
+		t.Fatalf("ready %s", got)
+	}
+	h.must(plan.ActionStarted{Step: "ovf/deploy@db", Attempt: 1, JobID: 3})
+	h.refused(plan.RunStep{By: plan.By{Who: dario}, Step: "ovf/deploy@app"}, plan.CodeWrongState)
+	h.must(plan.ActionFinished{Step: "ovf/deploy@db", OK: true})
+	if got := fmt.Sprint(ready()); got != "[ovf/deploy@dns ovf/deploy@app]" {
+		t.Fatalf("ready after db %s", got)
+	}
+	replayed, err := plan.Replay(h.run.ID, h.run.Plan, h.events)
+	if err != nil || snapshot(replayed) != snapshot(h.run) {
+		t.Fatalf("replay differs: %v", err)
+	}
+}

@@ -9,7 +9,8 @@ const (
 	EventStepStarted         EventType = "step.started"
 	EventStepCompleted       EventType = "step.completed"
 	EventStepSkipped         EventType = "step.skipped"
-	EventStepReopened        EventType = "step.reopened" // retry after a failure
+	EventStepReopened        EventType = "step.reopened"  // retry after a failure
+	EventStepScheduled       EventType = "step.scheduled" // authorised to run when its dependencies are done
 	EventApprovalRequested   EventType = "approval.requested"
 	EventApprovalGranted     EventType = "approval.granted"
 	EventApprovalRejected    EventType = "approval.rejected"
@@ -75,6 +76,9 @@ type ApprovalRequested struct {
 	// if they changed since approval, the action refuses.
 	Facts   map[string]string `json:"facts,omitempty"`
 	Expires time.Time         `json:"expires,omitzero"`
+	// Scheduled: once approved, the step waits for its dependencies and
+	// then runs by itself (automatic restore), instead of running at once.
+	Scheduled bool `json:"scheduled,omitempty"`
 }
 
 // ApprovalDecision is the payload of approval.granted and approval.rejected.

@@ -32,7 +32,7 @@ func TestRandomCommandSequences(t *testing.T) {
 			}
 			who := plan.By{Who: people[rng.IntN(len(people))]}
 			var c plan.Command
-			switch rng.IntN(14) {
+			switch rng.IntN(15) {
 			case 0:
 				c = plan.StartStep{By: who, Step: it.Key}
 			case 1, 2:
@@ -59,6 +59,8 @@ func TestRandomCommandSequences(t *testing.T) {
 				c = plan.Close{By: who}
 			case 13:
 				c = plan.ActionFinished{Step: it.Key, OK: true}
+			case 14:
+				c = plan.Schedule{By: who, Steps: []string{it.Key}}
 			}
 			if err := h.do(c); err != nil {
 				if _, ok := plan.AsRefusal(err); !ok {
@@ -73,7 +75,7 @@ func TestRandomCommandSequences(t *testing.T) {
 	}
 	// The walk must reach deep states, or the invariants prove little.
 	for _, want := range []plan.EventType{plan.EventApprovalGranted, plan.EventActionSucceeded, plan.EventActionFailed,
-		plan.EventStepReopened, plan.EventApprovalRejected, plan.EventStepSkipped, plan.EventRunClosed} {
+		plan.EventStepReopened, plan.EventApprovalRejected, plan.EventStepSkipped, plan.EventRunClosed, plan.EventStepScheduled} {
 		if seen[want] == 0 {
 			t.Errorf("no random run produced %s: %v", want, seen)
 		}

@@ -26,6 +26,7 @@ const (
 	StatusPending          Status = "pending"
 	StatusInProgress       Status = "in_progress"
 	StatusAwaitingApproval Status = "awaiting_approval"
+	StatusScheduled        Status = "scheduled" // authorised; runs as soon as what it waits for is done
 	StatusRunning          Status = "running"
 	StatusDone             Status = "done"
 	StatusFailed           Status = "failed"
@@ -59,6 +60,8 @@ type Item struct {
 	Version int64
 	// ApprovedAt is when the current attempt was approved.
 	ApprovedAt time.Time
+	// Scheduled marks an item authorised for automatic restore.
+	Scheduled bool
 }
 
 // Note is a free-text note of the timeline.
@@ -254,7 +257,7 @@ func (r *Run) apply(e Event) error {
 		}
 		r.Order = d.Order
 		r.rebuild()
-	case EventStepStarted, EventStepCompleted, EventStepReopened:
+	case EventStepStarted, EventStepCompleted, EventStepReopened, EventStepScheduled:
 		d, err := decode[StepEvent](e)
 		if err != nil {
 			return err
@@ -268,8 +271,12 @@ func (r *Run) apply(e Event) error {
 			it.Status = StatusInProgress
 		case EventStepCompleted:
 			it.Status = StatusDone
+		case EventStepScheduled:
+			it.Status, it.Reason = StatusScheduled, ""
+			it.Scheduled = true
 		case EventStepReopened:
 			it.Status, it.Reason, it.Percent, it.Message = StatusPending, "", 0, ""
+			it.Scheduled = false
 			it.ApprovedBy, it.RequestedBy, it.ApprovedAt = Actor{}, Actor{}, time.Time{}
 		}
 		it.By, it.At = e.Actor, e.At
@@ -295,6 +302,7 @@ func (r *Run) apply(e Event) error {
 			return err
 		}
 		it.Status, it.RequestedBy, it.RequestedAt, it.Expires, it.Preflight, it.Facts = StatusAwaitingApproval, e.Actor, e.At, d.Expires, d.Preflight, d.Facts
+		it.Scheduled = d.Scheduled
 		it.By, it.At, it.ApprovedBy, it.ApprovedAt = e.Actor, e.At, Actor{}, time.Time{}
 		r.Started = true
 	case EventApprovalGranted, EventApprovalRejected:
@@ -377,6 +385,7 @@ func (r *Run) applyAction(it *Item, e Event, d ActionEvent) {
 		}
 		it.By, it.At = e.Actor, e.At
 	case EventActionStarted:
+		it.Status = StatusRunning // a scheduled item starts when its job does
 		it.Attempts++
 		it.JobID = d.JobID
 		it.Message = d.Message
