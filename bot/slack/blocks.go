@@ -2,12 +2,14 @@ package slack
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/slack-go/slack"
 
 	"github.com/contingencia/contingencia/bot"
+	"github.com/contingencia/contingencia/plan"
 )
 
 // Block Kit limits (docs.slack.dev, Block Kit reference). Rendering stays
@@ -46,6 +48,22 @@ func escape(s string) string { return mrkdwnEscaper.Replace(s) }
 
 var mrkdwnEscaper = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;")
 
+// mentions names people the Slack way (<@U…>); people without a Slack
+// id are named in plain text.
+func mentions(people []plan.Person) string {
+	var out []string
+	for _, p := range people {
+		if p.Slack != "" && slackID.MatchString(p.Slack) {
+			out = append(out, "<@"+p.Slack+">")
+		} else if p.Name != "" {
+			out = append(out, escape(p.Name))
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+var slackID = regexp.MustCompile(`^[UW][A-Z0-9]+$`)
+
 func plain(s string, n int) *slack.TextBlockObject {
 	return slack.NewTextBlockObject(slack.PlainTextType, truncate(s, n), true, false)
 }
@@ -63,8 +81,11 @@ func PartBlocks(p bot.Part, lang string) []slack.Block {
 	if p.Title != "" {
 		head = append(head, slack.NewHeaderBlock(plain(p.Title, MaxHeaderText), slack.HeaderBlockOptionBlockID("title")))
 	}
-	if strings.TrimSpace(p.Text) != "" {
-		head = append(head, slack.NewSectionBlock(mrkdwn(p.Text, MaxSectionText), nil, nil, slack.SectionBlockOptionBlockID("text")))
+	if m := mentions(p.Mentions); m != "" || strings.TrimSpace(p.Text) != "" {
+		// Mentions are Slack syntax, not text: they are not escaped.
+		text := mrkdwn(p.Text, MaxSectionText-len(m)-1)
+		text.Text = strings.TrimSpace(m + " " + text.Text)
+		head = append(head, slack.NewSectionBlock(text, nil, nil, slack.SectionBlockOptionBlockID("text")))
 	}
 	if a := actions("part", p.Buttons); a != nil {
 		tail = append(tail, a)

@@ -310,3 +310,16 @@ func (w *Workspace) respond(rw http.ResponseWriter, r *http.Request) {
 	w.mu.Unlock()
 	_, _ = io.WriteString(rw, "ok")
 }
+
+// open answers conversations.open for one user with their direct-message
+// channel, D followed by the user id (Slack: {"channel": {"id": "D…"}}).
+func (w *Workspace) open(p url.Values) (any, string) {
+	users := strings.Split(p.Get("users"), ",")
+	if p.Get("users") == "" || len(users) != 1 {
+		return nil, "users_list_not_supplied"
+	}
+	if !strings.HasPrefix(users[0], "U") && !strings.HasPrefix(users[0], "W") {
+		return nil, "user_not_found"
+	}
+	return map[string]any{"channel": map[string]any{"id": "D" + users[0][1:]}}, ""
+}

@@ -99,6 +99,7 @@ func New() *Workspace {
 		"views.open":                   w.viewsOpen,
 		"conversations.create":         w.create,
 		"conversations.invite":         w.invite,
+		"conversations.open":           w.open,
 		"conversations.list":           w.list,
 		"conversations.setTopic":       w.setTopic,
 		"pins.add":                     w.pin,
