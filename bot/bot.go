@@ -261,8 +261,8 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		if b.cfg.Metrics != nil {
 			b.cfg.Metrics.Stored(r, res.Events)
 		}
-		if !quiet(c) {
-			b.pub.mark(runID)
+		if !quiet(c) && !refused {
+			b.pub.mark(runID) // a refusal changes nothing shown either
 		}
 		return Outcome{Seq: r.Seq, Events: res.Events, Refusal: ref}, nil
 	}
@@ -273,10 +273,14 @@ func isRefusal(evs []plan.Event) bool {
 	return len(evs) > 0 && evs[0].Type == plan.EventCommandRefused
 }
 
-// quiet commands change nothing people see: no re-render after them.
+// quiet commands change nothing the run's messages show (a note, an
+// export, a posted message's reference): no re-render after them.
 func quiet(c plan.Command) bool {
-	_, ok := c.(plan.RecordMessage)
-	return ok
+	switch c.(type) {
+	case plan.RecordMessage, plan.AddNote, plan.Export:
+		return true
+	}
+	return false
 }
 
 func refusalFrom(e plan.Event) *plan.Refusal {
