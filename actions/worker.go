@@ -55,6 +55,7 @@ func JobsFor(r *plan.Run, events []plan.Event) ([]storage.Job, error) {
 		}
 		jobs = append(jobs, storage.Job{Args: ActionArgs{RunID: r.ID, Step: a.Step, Action: a.Action, Target: a.Target, Attempt: a.Attempt}})
 	}
+	jobs = append(jobs, teardownJobs(r, events)...)
 	// Automatic restore: every scheduled step whose dependencies are now
 	// done starts. Jobs are unique, so a step already started is not
 	// queued twice.

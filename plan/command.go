@@ -166,6 +166,11 @@ type RecordMessage struct {
 	Message MessagePosted
 }
 
+// RecordTeardown records the clean-up of a closed drill (actor System).
+type RecordTeardown struct {
+	Result DrillTornDown
+}
+
 // Close puts the services in production and ends the incident (seed §10).
 type Close struct {
 	By
@@ -199,6 +204,7 @@ func (RecordPage) Name() string        { return "page" }
 func (Export) Name() string            { return "export" }
 func (RecordChannel) Name() string     { return "channel" }
 func (RecordMessage) Name() string     { return "message" }
+func (RecordTeardown) Name() string    { return "teardown" }
 func (Close) Name() string             { return "close" }
 func (Abort) Name() string             { return "abort" }
 
@@ -207,6 +213,7 @@ func (ActionProgress) Actor() Actor { return System }
 func (ActionFinished) Actor() Actor { return System }
 func (RecordPage) Actor() Actor     { return System }
 func (RecordMessage) Actor() Actor  { return System }
+func (RecordTeardown) Actor() Actor { return System }
 
 // stepOf returns the checklist key a command is about, if any.
 func stepOf(c Command) string {

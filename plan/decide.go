@@ -44,7 +44,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 	}
 	if r.Ended != "" {
 		switch c.(type) {
-		case AddNote, Export, RecordMessage:
+		case AddNote, Export, RecordMessage, RecordTeardown:
 		default:
 			return nil, refuse(CodeWrongState, "La contingencia %s ya terminó (%s).", "Contingency %s has ended (%s).", r.ID, r.Ended)
 		}
@@ -166,6 +166,11 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 		return []Event{newEvent(System, now, EventMessagePosted, c.Message)}, nil
 	case Export:
 		return []Event{newEvent(a, now, EventExported, Exported{Format: c.Format})}, nil
+	case RecordTeardown:
+		if !r.Declared.Drill || r.Ended == "" || r.TornDown {
+			return nil, nil // only a finished drill, once
+		}
+		return []Event{newEvent(System, now, EventDrillTornDown, c.Result)}, nil
 	case Close:
 		if !r.IsLeader(a) {
 			return nil, r.Plan.notYourRole(r.Plan.Leaders)

@@ -411,3 +411,23 @@ func TestScheduleRunsStepsAsTheirDependenciesFinish(t *testing.T) {
 		t.Fatalf("replay differs: %v", err)
 	}
 }
+
+func TestADrillIsTornDownOnceAfterItEnds(t *testing.T) {
+	h := newHarness(t, enginePlan())
+	h.must(plan.Declare{By: plan.By{Who: ana}, Services: []string{"docs"}, Strategy: plan.StrategyOVF, Drill: true})
+	res := plan.DrillTornDown{Removed: []string{"/DC0/vm/simulacro/db-simulacro"}}
+	before := len(h.events)
+	h.must(plan.RecordTeardown{Result: res}) // still open: nothing to tear down
+	h.must(plan.Abort{By: plan.By{Who: ana}, Reason: "fin del simulacro"})
+	h.must(plan.RecordTeardown{Result: res})
+	h.must(plan.RecordTeardown{Result: res}) // once
+	var torn int
+	for _, e := range h.events[before:] {
+		if e.Type == plan.EventDrillTornDown {
+			torn++
+		}
+	}
+	if torn != 1 || !h.run.TornDown {
+		t.Fatalf("%d teardown events, want 1", torn)
+	}
+}

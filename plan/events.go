@@ -30,6 +30,7 @@ const (
 	EventExported            EventType = "run.exported"
 	EventChannelCreated      EventType = "run.channel_created"
 	EventMessagePosted       EventType = "message.posted"
+	EventDrillTornDown       EventType = "drill.torn_down"
 	EventRunClosed           EventType = "run.closed"
 	EventRunAborted          EventType = "run.aborted"
 )
@@ -157,4 +158,11 @@ type MessagePosted struct {
 	Part     string `json:"part"` // header, checklist part key, approval/…
 	Channel  string `json:"channel"`
 	Ref      string `json:"ref"` // Slack ts, Mattermost post id
+}
+
+// DrillTornDown records what a closed drill removed from the isolated
+// target (seed-less practice: a drill leaves nothing behind).
+type DrillTornDown struct {
+	Removed []string `json:"removed"`
+	Error   string   `json:"error,omitempty"`
 }

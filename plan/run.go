@@ -110,6 +110,7 @@ type Run struct {
 	Channels map[string]ChannelCreated // by platform
 	Messages map[string]MessagePosted  // by platform + "/" + part
 	Ended    RunState                  // closed or aborted, or "" while open
+	TornDown bool                      // a drill's leftovers were removed
 	EndedAt  time.Time
 	Started  bool // any step has moved
 	index    map[string]*Item
@@ -351,6 +352,8 @@ func (r *Run) apply(e Event) error {
 	case EventCommandRefused:
 		r.Refusals++
 	case EventExported:
+	case EventDrillTornDown:
+		r.TornDown = true
 	case EventChannelCreated:
 		d, err := decode[ChannelCreated](e)
 		if err != nil {

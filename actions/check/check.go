@@ -34,15 +34,26 @@ type Config struct {
 	RootCAs *x509.CertPool
 	// Timeout is the default per-call timeout (default 10s).
 	Timeout time.Duration
-	// Dialer dials TCP, SMTP and PostgreSQL connections (default net.Dialer).
-	Dialer *net.Dialer
+	// Dialer dials every check's connections: HTTP(S), TCP, DNS, SMTP and
+	// PostgreSQL (default net.Dialer). A Dialer other than the default is
+	// trusted to resolve names itself: PostgreSQL host names are then
+	// passed to it unresolved.
+	Dialer Dialer
 	Logger *slog.Logger
 	Now    func() time.Time
+}
+
+// Dialer dials a network address; *net.Dialer implements it.
+type Dialer interface {
+	DialContext(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Checks runs the check.* actions.
 type Checks struct {
 	cfg Config
+	// customDialer is set when Config.Dialer was given: name resolution
+	// is then the dialer's business.
+	customDialer bool
 }
 
 // New returns the checks of cfg.
@@ -50,7 +61,8 @@ func New(cfg Config) *Checks {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	if cfg.Dialer == nil {
+	custom := cfg.Dialer != nil
+	if !custom {
 		cfg.Dialer = &net.Dialer{}
 	}
 	if cfg.Logger == nil {
@@ -59,7 +71,7 @@ func New(cfg Config) *Checks {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Checks{cfg: cfg}
+	return &Checks{cfg: cfg, customDialer: custom}
 }
 
 // Executors returns the check executors by action kind (actions.Provider).

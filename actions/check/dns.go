@@ -40,14 +40,14 @@ func (c *Checks) DNS(ctx context.Context, req actions.Request) (actions.Result, 
 	if slices.ContainsFunc(want, func(a netip.Addr) bool { return a.Is6() }) {
 		types = append(types, dns.TypeAAAA)
 	}
-	client := &dns.Client{Timeout: timeout, Dialer: c.cfg.Dialer}
+	client := &dns.Client{Timeout: timeout}
 	var got []netip.Addr
 	start := c.cfg.Now()
 	for _, t := range types {
 		m := new(dns.Msg)
 		m.SetQuestion(dns.Fqdn(name), t)
 		m.RecursionDesired = true
-		r, _, err := client.ExchangeContext(cctx, m, server)
+		r, err := c.exchange(cctx, client, m, server)
 		if err != nil {
 			return actions.Result{}, fail(ctx, timeout, err, "DNS %s en %s", name, server)
 		}
@@ -91,6 +91,18 @@ func (c *Checks) DNS(ctx context.Context, req actions.Request) (actions.Result, 
 		msg += fmt.Sprintf(" (además de lo esperado: %s)", strings.Join(addrStrings(extra), ", "))
 	}
 	return actions.Result{Message: msg, Details: details}, nil
+}
+
+// exchange sends m to server over UDP on a connection of the configured
+// dialer and reads the answer.
+func (c *Checks) exchange(ctx context.Context, client *dns.Client, m *dns.Msg, server string) (*dns.Msg, error) {
+	nc, err := c.cfg.Dialer.DialContext(ctx, "udp", server)
+	if err != nil {
+		return nil, err
+	}
+	defer nc.Close()
+	r, _, err := client.ExchangeWithConnContext(ctx, m, &dns.Conn{Conn: nc})
+	return r, err
 }
 
 func addrStrings(l []netip.Addr) []string {

@@ -22,6 +22,10 @@ func (c *Checks) Postgres(ctx context.Context, req actions.Request) (actions.Res
 		return actions.Result{}, actions.Permanent(fmt.Errorf("check.postgres: DSN no válido: %w", err))
 	}
 	cfg.DialFunc = c.cfg.Dialer.DialContext
+	if c.customDialer {
+		// The dialer resolves names itself: hand it the host as written.
+		cfg.LookupFunc = func(_ context.Context, host string) ([]string, error) { return []string{host}, nil }
+	}
 	target := fmt.Sprintf("%s/%s", cfg.Host, cfg.Database)
 	start := c.cfg.Now()
 	conn, err := pgx.ConnectConfig(cctx, cfg)

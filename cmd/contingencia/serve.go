@@ -65,7 +65,8 @@ func logLevel() slog.Level {
 
 // serve runs until ctx ends; ready, when set, receives the bound address.
 func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- string) error {
-	providers := []actions.Provider{check.New(check.Config{})}
+	var providers []actions.Provider
+	cc := check.Config{Logger: logger}
 	if u := os.Getenv("VSPHERE_URL"); u != "" {
 		insecure, _ := strconv.ParseBool(os.Getenv("VSPHERE_INSECURE"))
 		vc, err := vsphere.Connect(ctx, vsphere.Config{URL: u, Insecure: insecure, Logger: logger})
@@ -74,7 +75,9 @@ func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- 
 		}
 		defer vc.Close(context.WithoutCancel(ctx))
 		providers = append(providers, vc)
+		cc.Copies = vc // copies on datastores, for the readiness checks
 	}
+	providers = append(providers, check.New(cc))
 	var email *page.Email
 	if u := os.Getenv("SMTP_URL"); u != "" {
 		var err error

@@ -27,7 +27,10 @@ import (
 // wiring says how to assemble the application; serve and demo fill it
 // from their flags and environment.
 type wiring struct {
-	planPath  string // "" = the embedded Quipux plan
+	planPath string // "" = the embedded Quipux plan
+	// plan, when set, is used as it is instead of loading planPath (the
+	// demo's plan, bound to its simulated world).
+	plan      *plan.Plan
 	database  string // "" = sqlite:contingencia.db
 	lang      string
 	logger    *slog.Logger
@@ -82,9 +85,12 @@ func assemble(ctx context.Context, w wiring) (*assembly, error) {
 	if w.now == nil {
 		w.now = time.Now
 	}
-	p, err := loadRunPlan(w.planPath)
-	if err != nil {
-		return nil, err
+	p := w.plan
+	if p == nil {
+		var err error
+		if p, err = loadRunPlan(w.planPath); err != nil {
+			return nil, err
+		}
 	}
 	reg := actions.NewDefaultRegistry(w.providers...)
 	late := &lateBot{}
@@ -95,6 +101,13 @@ func assemble(ctx context.Context, w wiring) (*assembly, error) {
 		return nil, err
 	}
 	river.AddWorker(workers, aw)
+	var cleaner actions.DrillCleaner
+	for _, pr := range w.providers {
+		if c, ok := pr.(actions.DrillCleaner); ok {
+			cleaner = c
+		}
+	}
+	river.AddWorker(workers, &actions.TeardownWorker{Cleaner: cleaner, Recorder: late})
 	if err := page.Workers(workers, page.Config{Recorder: late, Chat: page.ChatVia(late), Email: w.email, Now: w.now,
 		Logger: w.logger, Lang: w.lang}); err != nil {
 		return nil, err
