@@ -70,10 +70,6 @@ var Specs = []plan.ActionSpec{
 	{Kind: "page.role", Target: plan.ScopeGlobal, Params: []plan.ParamSpec{
 		{Name: "role", Type: plan.ParamString, Required: true},
 	}},
-	{Kind: "notify.email", Target: plan.ScopeGlobal, Params: []plan.ParamSpec{
-		{Name: "to", Type: plan.ParamStrings, Required: true},
-		{Name: "subject", Type: plan.ParamString},
-	}},
 }
 
 // catalog implements plan.Catalog over Specs.

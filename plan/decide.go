@@ -342,10 +342,11 @@ func (r *Run) waitingFor(it *Item) *Refusal {
 	}}
 }
 
-// gate refuses an item whose prerequisites are open: the assessment before
-// restoring, the priorities before any restore work, a service's restore
-// before its tests, and a server's dependencies before an action on it.
-func (r *Run) gate(it *Item) error {
+// WaitingFor lists the open items an item waits for: the assessment
+// before restoring, the priorities before any restore work, a service's
+// restore before its tests, a server's dependencies before the same step
+// on it, and earlier steps on the same server.
+func (r *Run) WaitingFor(it *Item) []*Item {
 	var open []*Item
 	for _, o := range r.Items {
 		if o == it || o.Status.Finished() {
@@ -369,6 +370,14 @@ func (r *Run) gate(it *Item) error {
 			open = append(open, o)
 		}
 	}
+	return open
+}
+
+// gate refuses an item whose prerequisites are open: the assessment before
+// restoring, the priorities before any restore work, a service's restore
+// before its tests, and a server's dependencies before an action on it.
+func (r *Run) gate(it *Item) error {
+	open := r.WaitingFor(it)
 	if len(open) == 0 {
 		return nil
 	}

@@ -126,7 +126,7 @@ func TestValidateRules(t *testing.T) {
 			`step-action-kind.yaml:44:15: step "verify" is a step of kind check but names no action; only a check step with scope service may omit it, to run the service's checks`,
 			`step-action-kind.yaml:49:17: step "call" is a manual step, so it cannot run action "page.role"; make it kind action or check, or remove the action`,
 			`step-action-kind.yaml:50:18: step "call" is a manual step, so it takes no action parameters`,
-			`step-action-kind.yaml:55:17: step "sign" is an approval step, so it cannot run action "notify.email"; make it kind action or check, or remove the action`,
+			`step-action-kind.yaml:55:17: step "sign" is an approval step, so it cannot run action "page.role"; make it kind action or check, or remove the action`,
 		}},
 		{"step-without-owner.yaml", []string{
 			`step-without-owner.yaml:36:9: step "verify" has no owner; name the role that carries it out`,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contingencia/contingencia/actions"
 	"github.com/contingencia/contingencia/actions/page"
 	"github.com/contingencia/contingencia/bot"
 	"github.com/contingencia/contingencia/plan"
@@ -187,5 +188,37 @@ func TestAFailedEmailIsRecordedAndTheOtherChannelsGoOut(t *testing.T) {
 	f.surf.mu.Unlock()
 	if !strings.Contains(posts, "Avisos no entregados") {
 		t.Fatalf("no warning in the channel:\n%s", posts)
+	}
+}
+
+func TestThePlansConvocarStepPagesNow(t *testing.T) {
+	f := setup(t)
+	runID := f.declare(t)
+	f.waitJobs(t, "contingencia.page")
+	ctx := context.Background()
+	prov, err := page.NewProvider(page.Config{Recorder: &lateRecorder{get: func() *bot.Bot { return f.bot }}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec := prov.Executors()["page.role"]
+	r, err := f.bot.Load(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := actions.Request{RunID: runID, Step: "evaluacion/convocar", Kind: "page.role", Params: map[string]any{"role": "dba"}, Plan: r.Plan}
+	res, err := exec.Execute(ctx, req)
+	if err != nil || res.Message != "avisados: Carla Datos" {
+		t.Fatalf("convocar: %+v %v", res, err)
+	}
+	ack := bot.ButtonValue{RunID: runID, Kind: bot.ButtonAck, Step: "dba", Seq: 1}
+	if _, err := f.bot.Click(ctx, carla, ack.String(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := exec.Execute(ctx, req); err != nil || !res.AlreadyDone {
+		t.Fatalf("convocar after the acknowledgement: %+v %v", res, err)
+	}
+	req.Params["role"] = "nadie"
+	if _, err := exec.Execute(ctx, req); !actions.IsPermanent(err) {
+		t.Fatalf("an unknown role: %v", err)
 	}
 }

@@ -165,17 +165,24 @@ type PageWorker struct {
 
 // Work pages the link.
 func (w *PageWorker) Work(ctx context.Context, job *river.Job[PageArgs]) error {
-	a := job.Args
+	_, err := w.page(ctx, job.Args, fmt.Sprintf("page:%d", job.ID))
+	return err
+}
+
+// page pages the people of a link who have not acknowledged, on every
+// channel, recording each delivery under keys made from key; it returns
+// who was paged.
+func (w *PageWorker) page(ctx context.Context, a PageArgs, key string) ([]string, error) {
 	r, err := w.cfg.Recorder.Load(ctx, a.RunID)
 	if err != nil {
-		return fmt.Errorf("loading run %s: %w", a.RunID, err)
+		return nil, fmt.Errorf("loading run %s: %w", a.RunID, err)
 	}
 	if r.Ended != "" || a.Person == "" && r.Acknowledged(a.Role) {
-		return nil // nobody needs paging any more
+		return nil, nil // nobody needs paging any more
 	}
 	target, ok := linkRole(r.Plan, a.Role, a.Level)
 	if !ok {
-		return nil
+		return nil, nil
 	}
 	lang := langOf(r, w.cfg.Lang)
 	var people []plan.Person
@@ -206,9 +213,9 @@ func (w *PageWorker) Work(ctx context.Context, job *river.Job[PageArgs]) error {
 				failures = append(failures, fmt.Sprintf("%s (%s): %v", pp.Name, ch.name, err))
 				w.cfg.Logger.Warn("page not delivered", "run", r.ID, "role", a.Role, "person", pp.Name, "channel", ch.name, "err", err)
 			}
-			key := fmt.Sprintf("page:%d:%s:%s:%s", job.ID, pp.Name, ch.name, typ)
-			if err := w.cfg.Recorder.Record(ctx, r.ID, plan.RecordPage{Type: typ, Page: ev}, key); err != nil {
-				return fmt.Errorf("recording the page of %s: %w", pp.Name, err)
+			if err := w.cfg.Recorder.Record(ctx, r.ID, plan.RecordPage{Type: typ, Page: ev},
+				fmt.Sprintf("%s:%s:%s:%s", key, pp.Name, ch.name, typ)); err != nil {
+				return nil, fmt.Errorf("recording the page of %s: %w", pp.Name, err)
 			}
 		}
 	}
@@ -223,7 +230,11 @@ func (w *PageWorker) Work(ctx context.Context, job *river.Job[PageArgs]) error {
 			}
 		}
 	}
-	return nil
+	names := make([]string, len(people))
+	for i, pp := range people {
+		names[i] = pp.Name
+	}
+	return names, nil
 }
 
 // channel is one way of paging.
@@ -381,4 +392,37 @@ func (c messengerChat) Mention(ctx context.Context, r *plan.Run, role string, pe
 
 func (c messengerChat) Tell(ctx context.Context, r *plan.Run, text string) error {
 	return c.m.Tell(ctx, r, text, nil)
+}
+
+// Provider gives the plan's page.role action (the "convocar" steps of the
+// activation): it pages a role's people now, on every channel, skipping
+// those who already acknowledged.
+type Provider struct{ w *PageWorker }
+
+// NewProvider returns the page.role executor over the paging config.
+func NewProvider(cfg Config) (*Provider, error) {
+	if err := cfg.defaults(); err != nil {
+		return nil, err
+	}
+	return &Provider{w: &PageWorker{cfg: cfg}}, nil
+}
+
+// Executors implements actions.Provider.
+func (p *Provider) Executors() map[string]actions.Executor {
+	return map[string]actions.Executor{"page.role": actions.ExecutorFunc(p.pageRole)}
+}
+
+func (p *Provider) pageRole(ctx context.Context, req actions.Request) (actions.Result, error) {
+	role := req.String("role", "")
+	if _, ok := req.Plan.Role(role); !ok {
+		return actions.Result{}, actions.Permanent(fmt.Errorf("el rol %q no está en el plan", role))
+	}
+	paged, err := p.w.page(ctx, PageArgs{RunID: req.RunID, Role: role}, "step:"+req.Step)
+	if err != nil {
+		return actions.Result{}, err
+	}
+	if len(paged) == 0 {
+		return actions.Result{Message: "nadie por avisar: el rol ya confirmó", AlreadyDone: true}, nil
+	}
+	return actions.Result{Message: "avisados: " + strings.Join(paged, ", ")}, nil
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -92,8 +93,13 @@ func assemble(ctx context.Context, w wiring) (*assembly, error) {
 			return nil, err
 		}
 	}
-	reg := actions.NewDefaultRegistry(w.providers...)
 	late := &lateBot{}
+	pageCfg := page.Config{Recorder: late, Chat: page.ChatVia(late), Email: w.email, Now: w.now, Logger: w.logger, Lang: w.lang}
+	pager, err := page.NewProvider(pageCfg)
+	if err != nil {
+		return nil, err
+	}
+	reg := actions.NewDefaultRegistry(append(slices.Clone(w.providers), pager)...)
 	workers := river.NewWorkers()
 	aw, err := actions.NewActionWorker(actions.WorkerConfig{Registry: reg, Recorder: late, Logger: w.logger, Now: w.now,
 		Timeouts: map[string]time.Duration{"vsphere.": 30 * time.Minute, "check.": 2 * time.Minute}})
@@ -108,8 +114,7 @@ func assemble(ctx context.Context, w wiring) (*assembly, error) {
 		}
 	}
 	river.AddWorker(workers, &actions.TeardownWorker{Cleaner: cleaner, Recorder: late})
-	if err := page.Workers(workers, page.Config{Recorder: late, Chat: page.ChatVia(late), Email: w.email, Now: w.now,
-		Logger: w.logger, Lang: w.lang}); err != nil {
+	if err := page.Workers(workers, pageCfg); err != nil {
 		return nil, err
 	}
 	jobs := storage.JobsConfig{Workers: workers}
