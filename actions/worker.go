@@ -140,7 +140,7 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 		log.Info("action no longer running: nothing to do", "status", it.Status)
 		return nil
 	}
-	key := func(what string) string { return fmt.Sprintf("job:%d:%d:%s", job.ID, job.Attempt, what) }
+	key := func(what string) string { return execKey(job, what) }
 	if err := w.cfg.Recorder.Record(ctx, a.RunID, plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID,
 		Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}, key("start")); err != nil {
 		return fmt.Errorf("recording the start: %w", err)
@@ -175,7 +175,7 @@ func (w *ActionWorker) finish(ctx context.Context, log *slog.Logger, job *river.
 		// still be written.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 		defer cancel()
-		return w.cfg.Recorder.Record(rctx, a.RunID, c, fmt.Sprintf("job:%d:%d:%s", job.ID, job.Attempt, what))
+		return w.cfg.Recorder.Record(rctx, a.RunID, c, execKey(job, what))
 	}
 	if err == nil {
 		msg := res.Message
@@ -203,6 +203,17 @@ func (w *ActionWorker) finish(ctx context.Context, log *slog.Logger, job *river.
 		}
 		return err
 	}
+}
+
+// execKey keys what one execution of a job records. River keeps the
+// attempt number of a job interrupted by a shutdown, so the start time of
+// this execution tells two runs of one attempt apart.
+func execKey(job *river.Job[ActionArgs], what string) string {
+	var at int64
+	if job.AttemptedAt != nil {
+		at = job.AttemptedAt.UnixNano()
+	}
+	return fmt.Sprintf("job:%d:%d:%d:%s", job.ID, job.Attempt, at, what)
 }
 
 // RequestFor builds the executor request of a checklist item: its action,
