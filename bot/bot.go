@@ -261,6 +261,10 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		if b.cfg.Metrics != nil {
 			b.cfg.Metrics.Stored(r, res.Events)
 		}
+		if a := c.Actor(); a.Platform != plan.System.Platform {
+			b.log.Info("recorded", "run", runID, "user", a.UserID, "user_name", a.Name, "platform", a.Platform,
+				"command", c.Name(), "refused", refused, "events", len(res.Events), "seq", r.Seq)
+		}
 		if !quiet(c) && !refused {
 			b.pub.mark(runID) // a refusal changes nothing shown either
 		}

@@ -2,7 +2,9 @@ package bot_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -437,4 +439,62 @@ func TestStoreErrorsAreNotAcknowledged(t *testing.T) {
 	if errors.Is(err, context.Canceled) {
 		t.Fatal(err)
 	}
+}
+
+func TestLogLinesAboutARunNameTheRunAndTheUser(t *testing.T) {
+	ctx := context.Background()
+	p, err := plan.LoadFile("../testdata/plans/small.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(t.TempDir(), "log.db")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var buf syncBuffer
+	b, err := bot.New(bot.Config{Plan: p, Store: st, Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := b.Activate(ctx, ana, bot.Activation{Services: []string{"portal"}, Strategy: plan.StrategyOVF})
+	if err != nil || rep.Refused {
+		t.Fatalf("%+v %v", rep, err)
+	}
+	if _, err := b.Command(ctx, carla, "nota "+rep.RunID+" voy en camino"); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	if len(lines) != 2 {
+		t.Fatalf("log lines:\n%s", buf.String())
+	}
+	for _, l := range lines {
+		var rec map[string]any
+		if err := json.Unmarshal([]byte(l), &rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec["run"] != rep.RunID || rec["user"] == "" || rec["user"] == nil {
+			t.Fatalf("a line without run or user: %s", l)
+		}
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

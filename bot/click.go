@@ -81,7 +81,7 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 		var a plan.ActionEvent
 		if err := jsonUnmarshal(out.Events[0].Payload, &a); err == nil && a.JobID != 0 {
 			if err := b.cfg.Cancel(ctx, a.JobID); err != nil {
-				b.log.Warn("cancelling action job", "run", v.RunID, "step", v.Step, "job", a.JobID, "err", err)
+				b.log.Warn("cancelling action job", "run", v.RunID, "user", o.UserID, "step", v.Step, "job", a.JobID, "err", err)
 			}
 		}
 	}
