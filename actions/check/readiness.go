@@ -1,6 +1,7 @@
 package check
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/http"
@@ -28,9 +29,9 @@ func (c *Checks) Copy(ctx context.Context, req actions.Request) (actions.Result,
 	defer cancel()
 	var st actions.CopyStat
 	switch {
-	case cp.Datastore != "":
+	case cp.Datastore != "" || cp.Library != "":
 		if c.cfg.Copies == nil {
-			return actions.Result{}, actions.Permanent(fmt.Errorf("la copia de %s está en el datastore %s y no hay conexión a vSphere (VSPHERE_URL)", srv.ID, cp.Datastore))
+			return actions.Result{}, actions.Permanent(fmt.Errorf("la copia de %s está en vSphere (%s) y no hay conexión a vSphere (VSPHERE_URL)", srv.ID, cmp.Or(cp.Datastore, cp.Library)))
 		}
 		st, err = c.cfg.Copies.StatCopy(cctx, srv)
 		if err != nil {
@@ -46,7 +47,7 @@ func (c *Checks) Copy(ctx context.Context, req actions.Request) (actions.Result,
 			return actions.Result{}, actions.Permanent(fmt.Errorf("copia de %s: %w", srv.ID, err))
 		}
 	default:
-		return actions.Result{}, actions.Permanent(fmt.Errorf("la copia de %s está en la biblioteca de contenido %s, que aún no se consulta", srv.ID, cp.Library))
+		return actions.Result{}, actions.Permanent(fmt.Errorf("el servidor %s no dice dónde está su copia", srv.ID))
 	}
 	what := "Copia " + strings.ToUpper(string(cp.Format))
 	return c.judge(req, st, strings.TrimSpace(what), 0, maxAge(req.Plan, srv, cp.MaxAge.D()))

@@ -5,10 +5,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"sync"
 	"time"
 
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/session/keepalive"
+	"github.com/vmware/govmomi/vapi/rest"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
 
@@ -31,6 +34,9 @@ type Config struct {
 
 // Client runs the vSphere executors over one vCenter (or ESXi) session.
 type Client struct {
+	user   *url.Userinfo // for the REST API (content libraries)
+	restMu sync.Mutex
+	rest   *rest.Client
 	vim    *vim25.Client
 	logout func(context.Context) error
 	log    *slog.Logger
@@ -60,6 +66,7 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("logging in to vSphere at %s as %s: %w", u.Host, u.User.Username(), err)
 	}
 	c := New(vim, cfg)
+	c.user = u.User
 	c.logout = func(ctx context.Context) error {
 		defer vim.CloseIdleConnections()
 		return sm.Logout(ctx)
@@ -71,6 +78,9 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 // Close does not log it out.
 func New(vim *vim25.Client, cfg Config) *Client {
 	c := &Client{vim: vim, log: cfg.Logger, now: cfg.Now}
+	if u, err := soap.ParseURL(cfg.URL); cfg.URL != "" && err == nil {
+		c.user = u.User // the REST API logs in with the same credentials
+	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/vmware/govmomi/find"
 	"github.com/vmware/govmomi/object"
+	"github.com/vmware/govmomi/vapi/library"
+	"github.com/vmware/govmomi/vapi/rest"
 
 	"github.com/contingencia/contingencia/actions"
 	"github.com/contingencia/contingencia/plan"
@@ -17,7 +19,8 @@ import (
 // StatCopy finds the server's OVF/OVA copy (seed §8.1) and returns its
 // size and modification time: on a datastore ("[ds] folder/file.ova", in
 // the server's datacenter) or at a local file path. Content library items
-// are not supported yet (permanent error). The readiness check check.copy
+// ("biblioteca/elemento") are found through the vSphere REST API, with the
+// session's credentials. The readiness check check.copy
 // and the deploy pre-flight use it for the copy's age.
 func (c *Client) StatCopy(ctx context.Context, srv *plan.Server) (actions.CopyStat, error) {
 	if srv == nil || srv.Copy == nil {
@@ -34,7 +37,7 @@ func (c *Client) StatCopy(ctx context.Context, srv *plan.Server) (actions.CopySt
 		}
 		return actions.CopyStat{Location: cp.Path, Size: fi.Size(), Modified: fi.ModTime()}, nil
 	case cp.Library != "":
-		return actions.CopyStat{}, permanentf("la copia de %s está en la biblioteca de contenido %s, que aún no se consulta", srv.ID, cp.Library)
+		return c.statLibrary(ctx, srv, cp.Library)
 	}
 	return actions.CopyStat{}, permanentf("la copia de %s (%s) no es un archivo local ni una ruta de datastore", srv.ID, cp.Path)
 }
@@ -68,4 +71,60 @@ func (c *Client) statDatastore(ctx context.Context, srv *plan.Server, dsPath str
 		st.Modified = *info.Modification
 	}
 	return st, nil
+}
+
+// statLibrary finds a content library item, "library/item", and returns
+// its size and when it last changed.
+func (c *Client) statLibrary(ctx context.Context, srv *plan.Server, ref string) (actions.CopyStat, error) {
+	libName, itemName, ok := strings.Cut(ref, "/")
+	if !ok || libName == "" || itemName == "" {
+		return actions.CopyStat{}, permanentf("la copia de %s en biblioteca %q no tiene la forma «biblioteca/elemento»", srv.ID, ref)
+	}
+	rc, err := c.restClient(ctx)
+	if err != nil {
+		return actions.CopyStat{}, err
+	}
+	m := library.NewManager(rc)
+	lib, err := m.GetLibraryByName(ctx, libName)
+	if err != nil {
+		return actions.CopyStat{}, permanentf("la biblioteca de contenido %s de la copia de %s no existe: %v", libName, srv.ID, err)
+	}
+	ids, err := m.FindLibraryItems(ctx, library.FindItem{LibraryID: lib.ID, Name: itemName})
+	if err != nil {
+		return actions.CopyStat{}, fmt.Errorf("buscando %s en la biblioteca %s: %w", itemName, libName, err)
+	}
+	if len(ids) == 0 {
+		return actions.CopyStat{}, permanentf("la copia de %s no está en la biblioteca %s (falta el elemento %s)", srv.ID, libName, itemName)
+	}
+	item, err := m.GetLibraryItem(ctx, ids[0])
+	if err != nil {
+		return actions.CopyStat{}, fmt.Errorf("leyendo %s de la biblioteca %s: %w", itemName, libName, err)
+	}
+	st := actions.CopyStat{Location: "biblioteca " + ref, Size: item.Size}
+	switch {
+	case item.LastModifiedTime != nil:
+		st.Modified = *item.LastModifiedTime
+	case item.CreationTime != nil:
+		st.Modified = *item.CreationTime
+	}
+	return st, nil
+}
+
+// restClient logs in to the vSphere REST API (content libraries) once,
+// with the credentials of the SOAP session's URL.
+func (c *Client) restClient(ctx context.Context) (*rest.Client, error) {
+	c.restMu.Lock()
+	defer c.restMu.Unlock()
+	if c.rest != nil {
+		return c.rest, nil
+	}
+	if c.user == nil {
+		return nil, permanentf("consultar bibliotecas de contenido necesita usuario y clave en VSPHERE_URL")
+	}
+	rc := rest.NewClient(c.vim)
+	if err := rc.Login(ctx, c.user); err != nil {
+		return nil, classify(fmt.Errorf("iniciando sesión en la API REST de vSphere: %w", err))
+	}
+	c.rest = rc
+	return rc, nil
 }
