@@ -1,33 +1,15 @@
 package check
 
 import (
-	"context"
-	"os"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"testing"
-	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
-// databaseURL is the PostgreSQL of the tests: DATABASE_URL, or the local
-// one. Without it the test is skipped, except in CI, where it fails.
+// databaseURL is the test database (storetest.PostgresURL: fails when
+// CI=true and it is unreachable, skips otherwise).
 func databaseURL(tb testing.TB) string {
 	tb.Helper()
-	dsn := os.Getenv("DATABASE_URL")
-	if dsn == "" {
-		dsn = "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable in CI (%s): %v", dsn, err)
-		}
-		tb.Skipf("PostgreSQL unreachable (%v); set DATABASE_URL", err)
-	}
-	conn.Close(ctx)
-	return dsn
+	return storetest.PostgresURL(tb)
 }
 
 func TestPostgres(t *testing.T) {

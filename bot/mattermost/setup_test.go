@@ -2,20 +2,16 @@ package mattermost
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"path/filepath"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/mattermost/mattermost/server/public/model"
 	"go.uber.org/goleak"
 
@@ -132,63 +128,18 @@ func sqliteStore(tb testing.TB) storage.Store {
 	return db
 }
 
-const defaultDatabaseURL = "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"
-
-var (
-	pgOnce sync.Once
-	pgErr  error
-)
-
 // postgresStore opens a PostgreSQL store in a fresh schema, dropped at
 // the end. Unreachable PostgreSQL fails the test when CI=true, else
 // skips it.
 func postgresStore(tb testing.TB) storage.Store {
 	tb.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("DATABASE_URL is not set (CI=true: PostgreSQL tests must run)")
-		}
-		url = defaultDatabaseURL
-	}
-	pgOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err == nil {
-			err = conn.Ping(ctx)
-			conn.Close(ctx)
-		}
-		pgErr = err
-	})
-	if pgErr != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable (CI=true): %v", pgErr)
-		}
-		tb.Skipf("PostgreSQL unreachable, skipping (set DATABASE_URL): %v", pgErr)
-	}
-	raw := make([]byte, 6)
-	rand.Read(raw)
-	schema := "test_mm_" + hex.EncodeToString(raw)
+	url, schema := storetest.PostgresSchema(tb)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	db, err := stores.Open(ctx, url, stores.Config{Schema: schema})
 	if err != nil {
 		tb.Fatalf("opening PostgreSQL: %v", err)
 	}
-	tb.Cleanup(func() {
-		db.Close()
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			tb.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			tb.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
+	tb.Cleanup(func() { db.Close() })
 	return db
 }

@@ -3,17 +3,16 @@ package slack_test
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -21,8 +20,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/contingencia/contingencia/bot"
 	slackbot "github.com/contingencia/contingencia/bot/slack"
@@ -48,34 +45,11 @@ var (
 	pgErr  error
 )
 
-// postgresURL returns the PostgreSQL to test against: it fails the test
-// when CI=true and the database is unreachable, and skips it otherwise.
+// postgresURL is the test database (storetest.PostgresURL: fails when
+// CI=true and it is unreachable, skips otherwise).
 func postgresURL(tb testing.TB) string {
 	tb.Helper()
-	u := os.Getenv("DATABASE_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("DATABASE_URL is not set (CI=true: PostgreSQL tests must run)")
-		}
-		u = defaultPostgres
-	}
-	pgOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, u)
-		if err == nil {
-			err = conn.Ping(ctx)
-			conn.Close(ctx)
-		}
-		pgErr = err
-	})
-	if pgErr != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable (CI=true): %v", pgErr)
-		}
-		tb.Skipf("PostgreSQL unreachable, skipping (set DATABASE_URL): %v", pgErr)
-	}
-	return u
+	return storetest.PostgresURL(tb)
 }
 
 // openStore opens a migrated store of the kind named: "sqlite" in a temp
@@ -92,11 +66,7 @@ func openStore(tb testing.TB, kind string) storage.Store {
 	case "sqlite":
 		db, err = stores.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "contingencia.db"), stores.Config{})
 	case "postgres":
-		u := postgresURL(tb)
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		schema := "slack_" + hex.EncodeToString(b)
-		tb.Cleanup(func() { dropSchema(tb, u, schema) })
+		u, schema := storetest.PostgresSchema(tb)
 		db, err = stores.Open(ctx, u, stores.Config{Schema: schema})
 	default:
 		tb.Fatalf("unknown store %q", kind)
@@ -106,21 +76,6 @@ func openStore(tb testing.TB, kind string) storage.Store {
 	}
 	tb.Cleanup(func() { _ = db.Close() })
 	return db
-}
-
-func dropSchema(tb testing.TB, u, schema string) {
-	tb.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err != nil {
-		tb.Errorf("dropping schema %s: %v", schema, err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-		tb.Errorf("dropping schema %s: %v", schema, err)
-	}
 }
 
 func loadPlan(tb testing.TB, name string) *plan.Plan {

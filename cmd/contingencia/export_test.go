@@ -2,12 +2,12 @@ package main
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"encoding/json"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -120,26 +120,11 @@ func setupTimelineOn(tb testing.TB, url string, cfg stores.Config) timelineFixtu
 	return timelineFixture{db: url, planFile: planFile, plan: p}
 }
 
-// pgURL is this machine's PostgreSQL (DATABASE_URL, else trust auth as
-// root on 127.0.0.1). A test needing it fails when CI=true and it is
-// unreachable, and is skipped otherwise.
+// pgURL is the test database (storetest.PostgresURL: fails when
+// CI=true and it is unreachable, skips otherwise).
 func pgURL(tb testing.TB) string {
 	tb.Helper()
-	url := cmp.Or(os.Getenv("DATABASE_URL"), "postgres://root@127.0.0.1:5432/postgres?sslmode=disable")
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, url)
-	if err == nil {
-		err = conn.Ping(ctx)
-		conn.Close(ctx)
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable (CI=true): %v", err)
-		}
-		tb.Skipf("PostgreSQL unreachable, skipping (set DATABASE_URL): %v", err)
-	}
-	return url
+	return storetest.PostgresURL(tb)
 }
 
 // setupPostgresTimeline is setupTimelineOn a PostgreSQL schema of its own,

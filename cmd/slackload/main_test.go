@@ -4,43 +4,21 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"os"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 
-// databaseURL is the PostgreSQL to load: it fails the test when CI=true
-// and the database is unreachable, and skips it otherwise.
+// databaseURL is the test database (storetest.PostgresURL: fails when
+// CI=true and it is unreachable, skips otherwise).
 func databaseURL(tb testing.TB) string {
 	tb.Helper()
-	u := os.Getenv("DATABASE_URL")
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("DATABASE_URL is not set (CI=true: PostgreSQL tests must run)")
-		}
-		u = "postgres://root@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	conn, err := pgx.Connect(ctx, u)
-	if err == nil {
-		err = conn.Ping(ctx)
-		conn.Close(ctx)
-	}
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable (CI=true): %v", err)
-		}
-		tb.Skipf("PostgreSQL unreachable, skipping (set DATABASE_URL): %v", err)
-	}
-	return u
+	return storetest.PostgresURL(tb)
 }
 
 func TestLoadInProcess(t *testing.T) {

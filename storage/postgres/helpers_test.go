@@ -2,15 +2,11 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"os"
+	"github.com/contingencia/contingencia/storage/storetest"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/contingencia/contingencia/plan"
 	"github.com/contingencia/contingencia/storage"
@@ -26,57 +22,18 @@ var (
 	checkErr  error
 )
 
-// databaseURL returns the PostgreSQL to test against. It fails the test
-// when CI=true and the database is unreachable, and skips it otherwise.
+// databaseURL is the test database (storetest.PostgresURL: fails when
+// CI=true and it is unreachable, skips otherwise).
 func databaseURL(tb testing.TB) string {
 	tb.Helper()
-	url := os.Getenv("DATABASE_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatal("DATABASE_URL is not set (CI=true: PostgreSQL tests must run)")
-		}
-		url = defaultURL
-	}
-	checkOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err == nil {
-			err = conn.Ping(ctx)
-			conn.Close(ctx)
-		}
-		checkErr = err
-	})
-	if checkErr != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL unreachable (CI=true): %v", checkErr)
-		}
-		tb.Skipf("PostgreSQL unreachable, skipping (set DATABASE_URL): %v", checkErr)
-	}
-	return url
+	return storetest.PostgresURL(tb)
 }
 
 // newSchema returns a fresh schema name and drops that schema when the
 // test ends.
 func newSchema(tb testing.TB) string {
 	tb.Helper()
-	url := databaseURL(tb)
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "test_" + hex.EncodeToString(b)
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			tb.Errorf("dropping schema %s: %v", schema, err)
-			return
-		}
-		defer conn.Close(ctx)
-		if _, err := conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE"); err != nil {
-			tb.Errorf("dropping schema %s: %v", schema, err)
-		}
-	})
+	_, schema := storetest.PostgresSchema(tb)
 	return schema
 }
 
