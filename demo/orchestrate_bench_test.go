@@ -3,7 +3,6 @@ package demo_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 	"time"
@@ -11,14 +10,9 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/vmware/govmomi/simulator"
 
-	"github.com/contingencia/contingencia"
-	"github.com/contingencia/contingencia/actions"
-	"github.com/contingencia/contingencia/actions/page"
 	"github.com/contingencia/contingencia/bot"
-	"github.com/contingencia/contingencia/demo"
 	"github.com/contingencia/contingencia/plan"
 	"github.com/contingencia/contingencia/storage"
-	"github.com/contingencia/contingencia/storage/sqlite"
 )
 
 // BenchmarkQuipuxAutomaticRestore restores the whole Quipux plan on the
@@ -42,64 +36,17 @@ func BenchmarkQuipuxAutomaticRestore(b *testing.B) {
 	b.ReportMetric(walls[len(walls)/2], "wall-s")
 }
 
-// recorder lets the workers report to the bot created after the store.
-type recorder struct{ b *bot.Bot }
-
-func (r *recorder) Load(ctx context.Context, id string) (*plan.Run, error) { return r.b.Load(ctx, id) }
-func (r *recorder) Record(ctx context.Context, id string, c plan.Command, key string) error {
-	return r.b.Record(ctx, id, c, key)
-}
-
 func restoreOnce(tb testing.TB) (wall, bound time.Duration) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := plan.Load(contingencia.DefaultPlanName, contingencia.DefaultPlan, actions.Catalog())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	dir := tb.TempDir()
-	world, err := demo.Start(ctx, demo.Config{Plan: p, Dir: dir})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer world.Close()
-	rec := &recorder{}
-	pager, err := page.NewProvider(page.Config{Recorder: rec})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	reg := actions.NewDefaultRegistry(append(world.Providers, pager)...)
-	workers := river.NewWorkers()
-	aw, err := actions.NewActionWorker(actions.WorkerConfig{Registry: reg, Recorder: rec})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	river.AddWorker(workers, aw)
-	st, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(dir, "bench.db"), Jobs: storage.JobsConfig{Workers: workers,
-		Queues: map[string]river.QueueConfig{actions.QueueActions: {MaxWorkers: 40}},
-		// SQLite has no LISTEN/NOTIFY: a freed step is found by polling.
-		FetchPollInterval: 20 * time.Millisecond}})
-	if err != nil {
-		tb.Fatal(err)
-	}
+	h := newHarness(tb, ctx)
+	world := h.world
+	st := h.open(tb, ctx, 40, 0)
 	defer st.Close()
-	if err := st.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	b, err := bot.New(bot.Config{Plan: world.Plan, Store: st, Jobs: actions.JobsFor})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	rec.b = b
-	if err := b.Start(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	defer b.Stop()
-	if err := st.StartJobs(ctx); err != nil {
-		tb.Fatal(err)
-	}
 	defer st.StopJobs(context.Background())
+	b := h.rec.b
+	defer b.Stop()
 
 	person := func(role string) bot.Origin {
 		rl, _ := world.Plan.Role(role)

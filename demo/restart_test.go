@@ -2,19 +2,13 @@ package demo_test
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/riverqueue/river"
 	"github.com/vmware/govmomi/simulator"
 
-	"github.com/contingencia/contingencia"
-	"github.com/contingencia/contingencia/actions"
-	"github.com/contingencia/contingencia/bot"
-	"github.com/contingencia/contingencia/demo"
 	"github.com/contingencia/contingencia/plan"
-	"github.com/contingencia/contingencia/storage"
 	"github.com/contingencia/contingencia/storage/sqlite"
 )
 
@@ -27,44 +21,9 @@ func TestAWorkerStoppedMidDeployFinishesOnceAfterARestart(t *testing.T) {
 	defer func() { simulator.TaskDelay.MethodDelay = nil }()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	p, err := plan.Load(contingencia.DefaultPlanName, contingencia.DefaultPlan, actions.Catalog())
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	world, err := demo.Start(ctx, demo.Config{Plan: p, Dir: dir})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer world.Close()
-	reg := actions.NewDefaultRegistry(world.Providers...)
-	rec := &recorder{}
-	open := func() *sqlite.Store {
-		workers := river.NewWorkers()
-		aw, err := actions.NewActionWorker(actions.WorkerConfig{Registry: reg, Recorder: rec})
-		if err != nil {
-			t.Fatal(err)
-		}
-		river.AddWorker(workers, aw)
-		st, err := sqlite.New(ctx, sqlite.Config{Path: filepath.Join(dir, "restart.db"), Jobs: storage.JobsConfig{Workers: workers,
-			Queues: map[string]river.QueueConfig{actions.QueueActions: {MaxWorkers: 2}}, FetchPollInterval: 20 * time.Millisecond,
-			SoftStopTimeout: 300 * time.Millisecond}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := st.Migrate(ctx); err != nil {
-			t.Fatal(err)
-		}
-		b, err := bot.New(bot.Config{Plan: world.Plan, Store: st, Jobs: actions.JobsFor})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec.b = b
-		if err := st.StartJobs(ctx); err != nil {
-			t.Fatal(err)
-		}
-		return st
-	}
+	h := newHarness(t, ctx)
+	world, rec := h.world, h.rec
+	open := func() *sqlite.Store { return h.open(t, ctx, 2, 300*time.Millisecond) }
 	st := open()
 
 	// A run whose only work left is the deploy of quipux-db, queued as a
@@ -103,6 +62,7 @@ func TestAWorkerStoppedMidDeployFinishesOnceAfterARestart(t *testing.T) {
 	// Wait until the deploy is powering on (its progress says so), then stop the workers.
 	deadline := time.After(30 * time.Second)
 	for {
+		var err error
 		r, err = rec.b.Load(ctx, runID)
 		if err != nil {
 			t.Fatal(err)
