@@ -59,11 +59,17 @@ type Bot struct {
 	runs     map[string]*cachedRun
 	surfaces map[string]Surface
 	pub      *publisher
+	// runList caches the run listing for commands that do not name
+	// their run (see listRuns).
+	runList   []storage.RunSummary
+	runListAt time.Time
 }
 
 type cachedRun struct {
-	mu  sync.Mutex
-	run *plan.Run // nil until loaded
+	mu    sync.Mutex // held by the run's committer
+	run   *plan.Run  // nil until loaded
+	qmu   sync.Mutex
+	queue []*pending // commands waiting for the committer
 }
 
 // New returns a bot; call Start to run its message publisher.
@@ -173,8 +179,170 @@ const maxConflicts = 50
 // error means the store failed and nothing was acknowledged.
 func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key string) (Outcome, error) {
 	cr := b.cached(runID)
+	p := &pending{c: c, key: key, done: make(chan result, 1)}
+	cr.qmu.Lock()
+	cr.queue = append(cr.queue, p)
+	cr.qmu.Unlock()
+	// Group commit: whoever holds the run's lock stores every command
+	// queued meanwhile in one transaction, so concurrent responders on
+	// one run share a commit instead of waiting for one each.
 	cr.mu.Lock()
-	defer cr.mu.Unlock()
+	select {
+	case r := <-p.done: // a committer before us stored ours too
+		cr.mu.Unlock()
+		return r.out, r.err
+	default:
+	}
+	cr.qmu.Lock()
+	batch := cr.queue
+	cr.queue = nil
+	cr.qmu.Unlock()
+	b.commit(ctx, runID, cr, batch)
+	cr.mu.Unlock()
+	r := <-p.done
+	return r.out, r.err
+}
+
+// pending is a command waiting for its run's committer.
+type pending struct {
+	c    plan.Command
+	key  string
+	done chan result
+}
+
+type result struct {
+	out Outcome
+	err error
+}
+
+// commit stores a batch of commands of one run; cr.mu is held. More than
+// one command go in one append when they can; anything unusual (a
+// conflict, a replayed key, an invalid batch) falls back to storing them
+// one by one, which handles every case.
+func (b *Bot) commit(ctx context.Context, runID string, cr *cachedRun, batch []*pending) {
+	if len(batch) > 1 {
+		// The batch is shared: one caller's cancelled request must not
+		// fail the others'.
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		done := b.commitGroup(gctx, runID, cr, batch)
+		cancel()
+		if done {
+			return
+		}
+	}
+	for _, p := range batch {
+		out, err := b.executeOne(ctx, runID, cr, p.c, p.key)
+		p.done <- result{out, err}
+	}
+}
+
+// commitGroup decides every command of the batch in turn on the cached
+// run and appends all their events at once. It reports false, having
+// delivered nothing, when the batch must go one by one.
+func (b *Bot) commitGroup(ctx context.Context, runID string, cr *cachedRun, batch []*pending) bool {
+	if cr.run == nil {
+		r, err := b.Load(ctx, runID)
+		if err != nil {
+			return false
+		}
+		cr.run = r
+	}
+	r := cr.run
+	if r.Seq == 0 {
+		return false // a run being declared: one by one
+	}
+	expected := r.Seq
+	type decided struct {
+		evs     []plan.Event
+		refusal *plan.Refusal
+		err     error
+	}
+	ds := make([]decided, len(batch))
+	var all, forJobs []plan.Event
+	for i, p := range batch {
+		now := b.cfg.Now().UTC().Truncate(time.Microsecond)
+		evs, err := plan.Decide(r, p.c, now)
+		ref, refused := plan.AsRefusal(err)
+		if err != nil && !refused {
+			ds[i].err = err
+			continue
+		}
+		if refused {
+			evs = []plan.Event{plan.RefusalEvent(p.c, ref, now)}
+			evs[0].RunID = runID
+		}
+		for j := range evs {
+			if p.key != "" {
+				evs[j].IdempotencyKey = p.key
+				if j > 0 {
+					evs[j].IdempotencyKey = p.key + "#" + strconv.Itoa(j)
+				}
+			}
+		}
+		if err := apply(r, evs); err != nil {
+			cr.run = nil
+			return false
+		}
+		ds[i] = decided{evs: evs, refusal: ref}
+		all = append(all, evs...)
+		if !refused {
+			forJobs = append(forJobs, evs...)
+		}
+	}
+	if len(all) == 0 {
+		for i, p := range batch {
+			p.done <- result{Outcome{Seq: r.Seq, Refusal: ds[i].refusal}, ds[i].err}
+		}
+		return true
+	}
+	var jobs []storage.Job
+	if b.cfg.Jobs != nil && len(forJobs) > 0 {
+		var err error
+		if jobs, err = b.cfg.Jobs(r, forJobs); err != nil {
+			cr.run = nil
+			return false
+		}
+	}
+	res, err := b.cfg.Store.Append(ctx, storage.AppendRequest{RunID: runID, ExpectedSeq: expected, Events: all, Jobs: jobs, Meta: b.meta(r)})
+	if err != nil || res.Replayed || len(res.Events) != len(all) {
+		cr.run = nil // not stored as decided: one by one sorts it out
+		return false
+	}
+	r.Head = res.Events[len(res.Events)-1].Hash
+	if b.cfg.Metrics != nil {
+		b.cfg.Metrics.Stored(r, res.Events)
+	}
+	stored := res.Events
+	for i, p := range batch {
+		n := len(ds[i].evs)
+		evs := stored[:n:n]
+		stored = stored[n:]
+		if n > 0 {
+			b.recorded(runID, p.c, ds[i].refusal != nil, evs, r.Seq)
+		}
+		p.done <- result{Outcome{Seq: r.Seq, Events: evs, Refusal: ds[i].refusal}, ds[i].err}
+	}
+	return true
+}
+
+// recorded logs a stored command and re-renders the run when it changed
+// what people see.
+func (b *Bot) recorded(runID string, c plan.Command, refused bool, evs []plan.Event, seq int64) {
+	switch c.(type) {
+	case plan.Declare, plan.Close, plan.Abort:
+		b.forgetRunList() // the set of open runs changed
+	}
+	if a := c.Actor(); a.Platform != plan.System.Platform {
+		b.log.Info("recorded", "run", runID, "user", a.UserID, "user_name", a.Name, "platform", a.Platform,
+			"command", c.Name(), "refused", refused, "events", len(evs), "seq", seq)
+	}
+	if !quiet(c) && !refused {
+		b.pub.mark(runID) // a refusal changes nothing shown either
+	}
+}
+
+// executeOne stores one command; cr.mu is held.
+func (b *Bot) executeOne(ctx context.Context, runID string, cr *cachedRun, c plan.Command, key string) (Outcome, error) {
 	original := key
 	for range maxConflicts {
 		if cr.run == nil {
@@ -236,6 +404,10 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 			cr.run = nil // another writer got there first: reload and decide again
 			continue
 		}
+		if errors.Is(err, storage.ErrKeyUsed) {
+			// Stored before inside a shared commit: a repeated delivery.
+			return Outcome{Replayed: true}, nil
+		}
 		if err != nil {
 			b.storeError()
 			return Outcome{}, fmt.Errorf("storing %s on %s: %w", c.Name(), runID, err)
@@ -261,13 +433,7 @@ func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key str
 		if b.cfg.Metrics != nil {
 			b.cfg.Metrics.Stored(r, res.Events)
 		}
-		if a := c.Actor(); a.Platform != plan.System.Platform {
-			b.log.Info("recorded", "run", runID, "user", a.UserID, "user_name", a.Name, "platform", a.Platform,
-				"command", c.Name(), "refused", refused, "events", len(res.Events), "seq", r.Seq)
-		}
-		if !quiet(c) && !refused {
-			b.pub.mark(runID) // a refusal changes nothing shown either
-		}
+		b.recorded(runID, c, refused, res.Events, r.Seq)
 		return Outcome{Seq: r.Seq, Events: res.Events, Refusal: ref}, nil
 	}
 	return Outcome{}, fmt.Errorf("run %s: too many concurrent changes, try again", runID)

@@ -498,3 +498,50 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestConcurrentCommandsOnOneRunShareCommits sends many notes and clicks
+// at once: every one is stored exactly once, in a chain that verifies,
+// whether it went in a shared commit or on its own.
+func TestConcurrentCommandsOnOneRunShareCommits(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	runID := f.activate(t)
+	const n = 60
+	var wg sync.WaitGroup
+	errs := make(chan error, n+1)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			o := carla
+			o.Delivery = fmt.Sprintf("note-%d", i%(n-5)) // five retried deliveries
+			if _, err := f.bot.Command(ctx, o, fmt.Sprintf("nota %s número %d", runID, i%(n-5))); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		v := bot.ButtonValue{RunID: runID, Kind: bot.ButtonStart, Step: "evaluacion/evaluar", Seq: 1}
+		if rep, err := f.bot.Click(ctx, diego, v.String(), ""); err != nil || rep.Refused {
+			errs <- fmt.Errorf("click: %+v %v", rep, err)
+		}
+	}()
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	r, err := f.bot.Load(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Notes) != n-5 || r.Items[0].Status != plan.StatusInProgress {
+		t.Fatalf("%d notes stored (want %d), first step %s", len(r.Notes), n-5, r.Items[0].Status)
+	}
+	v := plan.NewVerifier()
+	if err := f.store.Stream(ctx, runID, func(e plan.Event) error { return v.Add(e) }); err != nil {
+		t.Fatal(err)
+	}
+}

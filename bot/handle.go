@@ -105,10 +105,9 @@ func (b *Bot) resolveRun(ctx context.Context, o Origin, named, lang string) (str
 	if named != "" {
 		return named, nil, nil
 	}
-	runs, err := b.cfg.Store.ListRuns(ctx, storage.RunFilter{})
+	runs, err := b.listRuns(ctx)
 	if err != nil {
-		b.storeError()
-		return "", nil, fmt.Errorf("listing runs: %w", err)
+		return "", nil, err
 	}
 	var open, here []string
 	for _, s := range runs {
@@ -116,14 +115,12 @@ func (b *Bot) resolveRun(ctx context.Context, o Origin, named, lang string) (str
 			continue
 		}
 		open = append(open, s.RunID)
-		err := b.read(ctx, s.RunID, func(r *plan.Run) error {
-			if ch, ok := r.Channels[o.Platform]; ok && ch.Channel == o.ChannelID || r.Declared.Channel == o.ChannelID && r.Declared.Platform == o.Platform {
-				here = append(here, s.RunID)
-			}
-			return nil
-		})
+		in, err := b.inChannel(ctx, s.RunID, o)
 		if err != nil {
 			return "", nil, err
+		}
+		if in {
+			here = append(here, s.RunID)
 		}
 	}
 	switch {
@@ -468,4 +465,64 @@ func (b *Bot) cmdBackups(ctx context.Context, o Origin, in Intent, lang string) 
 		return Reply{}, fmt.Errorf("checking backups: %w", err)
 	}
 	return Reply{Text: text}, nil
+}
+
+// inChannel reports whether a run belongs to the origin's channel: it was
+// declared there or its dedicated channel is it. Both facts never change
+// once known, so a cached run that knows its channel answers without
+// asking the store; otherwise the run is refreshed first.
+func (b *Bot) inChannel(ctx context.Context, runID string, o Origin) (bool, error) {
+	match := func(r *plan.Run) bool {
+		ch, ok := r.Channels[o.Platform]
+		return ok && ch.Channel == o.ChannelID || r.Declared.Channel == o.ChannelID && r.Declared.Platform == o.Platform
+	}
+	cr := b.cached(runID)
+	cr.mu.Lock()
+	if r := cr.run; r != nil && r.Seq > 0 {
+		if _, known := r.Channels[o.Platform]; known || r.Declared.Platform != o.Platform {
+			in := match(r)
+			cr.mu.Unlock()
+			return in, nil
+		}
+	}
+	cr.mu.Unlock()
+	var in bool
+	err := b.read(ctx, runID, func(r *plan.Run) error {
+		in = match(r)
+		return nil
+	})
+	return in, err
+}
+
+// runListTTL is how long a listing of runs serves commands that do not
+// name their run: a run declared on another replica is found at most this
+// late; one declared here, at once.
+const runListTTL = time.Second
+
+// listRuns lists the runs, from a listing at most runListTTL old.
+func (b *Bot) listRuns(ctx context.Context) ([]storage.RunSummary, error) {
+	b.mu.Lock()
+	if b.runList != nil && b.cfg.Now().Sub(b.runListAt) < runListTTL {
+		runs := b.runList
+		b.mu.Unlock()
+		return runs, nil
+	}
+	b.mu.Unlock()
+	runs, err := b.cfg.Store.ListRuns(ctx, storage.RunFilter{})
+	if err != nil {
+		b.storeError()
+		return nil, fmt.Errorf("listing runs: %w", err)
+	}
+	b.mu.Lock()
+	b.runList, b.runListAt = runs, b.cfg.Now()
+	b.mu.Unlock()
+	return runs, nil
+}
+
+// forgetRunList makes the next listing ask the store (a run was declared
+// or ended here).
+func (b *Bot) forgetRunList() {
+	b.mu.Lock()
+	b.runList = nil
+	b.mu.Unlock()
 }

@@ -12,6 +12,12 @@ import (
 // run id, no events, a key used twice. Retrying cannot help.
 var ErrInvalidAppend = errors.New("storage: invalid append")
 
+// ErrKeyUsed means an idempotency key of the batch was stored before, but
+// not as the first key of a batch (commands stored together in one
+// commit): the command it names is already in the timeline. It comes
+// wrapped with ErrInvalidAppend.
+var ErrKeyUsed = errors.New("idempotency key already stored")
+
 // CheckAppend validates req before a store opens a transaction.
 func CheckAppend(req AppendRequest) error {
 	switch {

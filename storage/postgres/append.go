@@ -46,7 +46,7 @@ func (s *Store) Append(ctx context.Context, req storage.AppendRequest) (storage.
 	}
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		if pgErr.ConstraintName == "events_idempotency_key" {
-			return storage.AppendResult{}, fmt.Errorf("%w: run %s: an idempotency key of the batch was used by another event", storage.ErrInvalidAppend, req.RunID)
+			return storage.AppendResult{}, fmt.Errorf("%w: run %s: %w: an idempotency key of the batch was used by another event", storage.ErrInvalidAppend, req.RunID, storage.ErrKeyUsed)
 		}
 		return storage.AppendResult{}, storage.ConflictError(req.RunID, req.ExpectedSeq, -1)
 	}
@@ -288,7 +288,7 @@ func (s *Store) replay(ctx context.Context, q querier, key string) (storage.Appe
 
 func (s *Store) replayBatch(ctx context.Context, q querier, b batchRow) (storage.AppendResult, error) {
 	if b.last < 0 {
-		return storage.AppendResult{}, fmt.Errorf("%w: run %s: the idempotency key of the batch's first event belongs to event %d, inside another batch", storage.ErrInvalidAppend, b.runID, b.first)
+		return storage.AppendResult{}, fmt.Errorf("%w: run %s: %w: the idempotency key of the batch's first event belongs to event %d, inside another batch", storage.ErrInvalidAppend, b.runID, storage.ErrKeyUsed, b.first)
 	}
 	res := storage.AppendResult{Replayed: true, JobIDs: b.jobIDs}
 	err := s.scanEvents(ctx, q, b.runID, b.first, b.last, func(e plan.Event) error {

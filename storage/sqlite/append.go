@@ -77,7 +77,7 @@ func (s *Store) write(ctx context.Context, tx *sql.Tx, req storage.AppendRequest
 		if _, err := stmt.ExecContext(ctx, req.RunID, e.Seq, e.At.UnixMicro(), e.Actor.Platform, e.Actor.UserID, e.Actor.Name,
 			string(e.Type), string(e.Payload), e.IdempotencyKey, e.PrevHash, e.Hash); err != nil {
 			if strings.Contains(err.Error(), "UNIQUE constraint failed: events.idempotency_key") {
-				return fmt.Errorf("%w: run %s: idempotency key %q was used by another event", storage.ErrInvalidAppend, req.RunID, e.IdempotencyKey)
+				return fmt.Errorf("%w: run %s: %w: idempotency key %q was used by another event", storage.ErrInvalidAppend, req.RunID, storage.ErrKeyUsed, e.IdempotencyKey)
 			}
 			return fmt.Errorf("appending to run %s: event %d: %w", req.RunID, e.Seq, err)
 		}

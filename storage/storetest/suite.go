@@ -196,8 +196,8 @@ func testReplay(t *testing.T, newStore Factory) {
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				_, err := s.Append(ctx, storage.AppendRequest{RunID: "r", ExpectedSeq: 6, Events: tt.events})
-				if !errors.Is(err, storage.ErrInvalidAppend) {
-					t.Fatalf("got %v, want ErrInvalidAppend", err)
+				if !errors.Is(err, storage.ErrInvalidAppend) || !errors.Is(err, storage.ErrKeyUsed) {
+					t.Fatalf("got %v, want ErrInvalidAppend and ErrKeyUsed", err)
 				}
 			})
 		}
