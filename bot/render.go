@@ -41,7 +41,7 @@ func header(r *plan.Run, lang string, now time.Time) Part {
 	fmt.Fprintf(&b, "*%s:* %s\n", tr(lang, "Estado", "State"), stateName(r.State(), lang))
 	fmt.Fprintf(&b, "*%s:* %s\n", tr(lang, "Servicios", "Services"), serviceNames(p, r.ServiceOrder(), lang))
 	fmt.Fprintf(&b, "*%s:* %s\n", tr(lang, "Estrategia", "Strategy"), strategyName(d.Strategy, lang))
-	fmt.Fprintf(&b, "*%s:* %s (%s)\n", tr(lang, "Líder", "Leader"), r.Leader.Name, roleName(p, d.Leader, lang))
+	fmt.Fprintf(&b, "*%s:* %s (%s)\n", tr(lang, "Líder", "Leader"), who(r, r.Leader), roleName(p, d.Leader, lang))
 	elapsed := r.Elapsed(now)
 	fmt.Fprintf(&b, "*%s:* %s", tr(lang, "Tiempo transcurrido", "Elapsed"), span(elapsed))
 	if rto := tightestRTO(p, d.Services); rto > 0 {
@@ -238,9 +238,9 @@ func detail(r *plan.Run, it *plan.Item, lang string) string {
 		}
 		return ""
 	case plan.StatusInProgress:
-		return tr(lang, "%s desde las %s", "%s since %s", it.By.Name, clock(it.At))
+		return tr(lang, "%s desde las %s", "%s since %s", who(r, it.By), clock(it.At))
 	case plan.StatusAwaitingApproval:
-		return tr(lang, "solicitado por %s a las %s", "requested by %s at %s", it.RequestedBy.Name, clock(it.RequestedAt))
+		return tr(lang, "solicitado por %s a las %s", "requested by %s at %s", who(r, it.RequestedBy), clock(it.RequestedAt))
 	case plan.StatusRunning:
 		s := tr(lang, "intento %d", "attempt %d", max(it.Attempts, 1))
 		if it.Percent > 0 {
@@ -251,12 +251,12 @@ func detail(r *plan.Run, it *plan.Item, lang string) string {
 		}
 		return s
 	case plan.StatusDone:
-		s := tr(lang, "%s a las %s", "%s at %s", it.By.Name, clock(it.At))
+		s := tr(lang, "%s a las %s", "%s at %s", who(r, it.By), clock(it.At))
 		if it.Step.Priorities {
 			s += " · " + serviceNames(r.Plan, r.ServiceOrder(), lang)
 		}
 		if !it.ApprovedBy.IsZero() {
-			s += tr(lang, " · aprobado por %s", " · approved by %s", it.ApprovedBy.Name)
+			s += tr(lang, " · aprobado por %s", " · approved by %s", who(r, it.ApprovedBy))
 		}
 		if it.Message != "" {
 			s += " · " + it.Message
@@ -265,7 +265,7 @@ func detail(r *plan.Run, it *plan.Item, lang string) string {
 	case plan.StatusFailed:
 		return tr(lang, "%s · %s", "%s · %s", clock(it.At), it.Reason)
 	case plan.StatusSkipped:
-		return tr(lang, "%s a las %s: %s", "%s at %s: %s", it.By.Name, clock(it.At), it.Reason)
+		return tr(lang, "%s a las %s: %s", "%s at %s: %s", who(r, it.By), clock(it.At), it.Reason)
 	}
 	return ""
 }
@@ -347,7 +347,7 @@ func approvalPart(r *plan.Run, it *plan.Item, lang string) Part {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%s* · %s\n", it.Step.Title.In(lang), targetLabel(r, it, lang))
 	b.WriteString(tr(lang, "Solicitado por %s a las %s. Aprueba: %s (otra persona).", "Requested by %s at %s. Approver: %s (another person).",
-		it.RequestedBy.Name, clock(it.RequestedAt), roleList(r.Plan, approvers, lang)))
+		who(r, it.RequestedBy), clock(it.RequestedAt), roleList(r.Plan, approvers, lang)))
 	if !it.Expires.IsZero() && it.Status == plan.StatusAwaitingApproval {
 		b.WriteString(tr(lang, " Vence a las %s.", " Expires at %s.", clock(it.Expires)))
 	}
@@ -367,9 +367,9 @@ func approvalPart(r *plan.Run, it *plan.Item, lang string) Part {
 			{Label: tr(lang, "Rechazar", "Reject"), Style: "danger", Value: val(ButtonReject), NeedsReason: true},
 		}
 	case !it.ApprovedBy.IsZero():
-		b.WriteString("\n✅ " + tr(lang, "Aprobado por %s a las %s", "Approved by %s at %s", it.ApprovedBy.Name, clock(it.ApprovedAt)))
+		b.WriteString("\n✅ " + tr(lang, "Aprobado por %s a las %s", "Approved by %s at %s", who(r, it.ApprovedBy), clock(it.ApprovedAt)))
 	case it.Status == plan.StatusPending && it.Reason != "":
-		b.WriteString("\n❌ " + tr(lang, "Rechazado por %s a las %s: %s", "Rejected by %s at %s: %s", it.By.Name, clock(it.At), it.Reason))
+		b.WriteString("\n❌ " + tr(lang, "Rechazado por %s a las %s: %s", "Rejected by %s at %s: %s", who(r, it.By), clock(it.At), it.Reason))
 	}
 	return Part{Key: "approval/" + it.Key, Title: "⏳ " + tr(lang, "Solicitud de aprobación", "Approval request"), Text: b.String(), Buttons: bs}
 }
@@ -402,4 +402,17 @@ func serviceProgress(r *plan.Run) map[string][2]int {
 		}
 	}
 	return out
+}
+
+// who names an actor as the plan knows them (a Mattermost username or a
+// Slack display name becomes the person's name), or as the platform said.
+func who(r *plan.Run, a plan.Actor) string {
+	for _, rl := range r.Plan.Roles {
+		for _, pp := range r.Holders(rl.ID) {
+			if pp.Identifies(a) {
+				return pp.Name
+			}
+		}
+	}
+	return a.Name
 }

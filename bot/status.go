@@ -51,11 +51,11 @@ func StatusText(r *plan.Run, lang string, now time.Time) string {
 	for _, it := range r.Items {
 		switch it.Status {
 		case plan.StatusInProgress, plan.StatusRunning, plan.StatusAwaitingApproval, plan.StatusFailed:
-			who := it.By.Name
-			if who == "" {
-				who = roleName(p, it.Step.Owner, lang)
+			name := who(r, it.By)
+			if name == "" {
+				name = roleName(p, it.Step.Owner, lang)
 			}
-			active = append(active, fmt.Sprintf("• %s %s · %s (%s)", statusIcons[it.Status], row(r, it, lang).Title, who, statusName(it.Status, lang)))
+			active = append(active, fmt.Sprintf("• %s %s · %s (%s)", statusIcons[it.Status], row(r, it, lang).Title, name, statusName(it.Status, lang)))
 		}
 	}
 	if len(active) > 0 {
