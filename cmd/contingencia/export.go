@@ -18,7 +18,6 @@ import (
 func init() { commands = append(commands, newExportCmd) }
 
 // defaultPlanFile is the plan export falls back to, when it exists.
-const defaultPlanFile = "testdata/plans/quipux.yaml"
 
 func newExportCmd(a *app) *cobra.Command {
 	var runID, format, out, planFile string
@@ -36,7 +35,7 @@ func newExportCmd(a *app) *cobra.Command {
 	c.Flags().StringVar(&format, "format", "", "csv, json, md, html or pdf")
 	c.Flags().StringVarP(&out, "output", "o", "", "write to FILE instead of stdout")
 	c.Flags().StringVar(&planFile, "plan", os.Getenv("CONTINGENCIA_PLAN"),
-		"plan file the run was declared with, for phases, titles and RTO targets (default $CONTINGENCIA_PLAN, else "+defaultPlanFile+" when present)")
+		"plan file the run was declared with, for phases, titles and RTO targets (default $CONTINGENCIA_PLAN, else the embedded Quipux plan)")
 	_ = c.MarkFlagRequired("run")
 	database := databaseFlag(c)
 	lang := langFlag(c)
@@ -90,13 +89,11 @@ func exportFormat(format, out string) (export.Format, error) {
 }
 
 // exportPlan loads the plan named by --plan / CONTINGENCIA_PLAN, else the
-// default plan file when it exists; nil when there is none.
+// embedded Quipux plan (the one serve and demo use by default); the
+// export warns when its hash is not the run's.
 func exportPlan(a *app, file string) (*plan.Plan, error) {
 	if file == "" {
-		if _, err := os.Stat(defaultPlanFile); err != nil {
-			return nil, nil
-		}
-		file = defaultPlanFile
+		return loadRunPlan("")
 	}
 	return loadPlan(a, file)
 }
