@@ -35,14 +35,16 @@ type harness struct {
 	rec   *recorder
 }
 
-func newHarness(tb testing.TB, ctx context.Context) *harness {
+// concurrent lets vSphere actions overlap (the benchmark; never under the
+// race detector: the simulator is not safe then).
+func newHarness(tb testing.TB, ctx context.Context, concurrent bool) *harness {
 	tb.Helper()
 	p, err := plan.Load(contingencia.DefaultPlanName, contingencia.DefaultPlan, actions.Catalog())
 	if err != nil {
 		tb.Fatal(err)
 	}
 	h := &harness{dir: tb.TempDir(), rec: &recorder{}}
-	if h.world, err = demo.Start(ctx, demo.Config{Plan: p, Dir: h.dir}); err != nil {
+	if h.world, err = demo.Start(ctx, demo.Config{Plan: p, Dir: h.dir, Concurrent: concurrent}); err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(h.world.Close)

@@ -40,7 +40,7 @@ func restoreOnce(tb testing.TB) (wall, bound time.Duration) {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := newHarness(tb, ctx)
+	h := newHarness(tb, ctx, true)
 	world := h.world
 	st := h.open(tb, ctx, 40, 0)
 	defer st.Close()

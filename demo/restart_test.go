@@ -21,7 +21,7 @@ func TestAWorkerStoppedMidDeployFinishesOnceAfterARestart(t *testing.T) {
 	defer func() { simulator.TaskDelay.MethodDelay = nil }()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	h := newHarness(t, ctx)
+	h := newHarness(t, ctx, false)
 	world, rec := h.world, h.rec
 	open := func() *sqlite.Store { return h.open(t, ctx, 2, 300*time.Millisecond) }
 	st := open()

@@ -228,14 +228,15 @@ func (vc *vcenter) boot(ctx context.Context) error {
 // booting wraps the vSphere executors: after each one the simulated
 // guests boot, as real ones would once powered on.
 type booting struct {
-	inner actions.Provider
-	vc    *vcenter
+	inner  actions.Provider
+	vc     *vcenter
+	serial *sync.Mutex // one action at a time, when set
 }
 
 func (b *booting) Executors() map[string]actions.Executor {
 	out := map[string]actions.Executor{}
 	for kind, e := range b.inner.Executors() {
-		be := &bootingExecutor{inner: e, vc: b.vc}
+		be := &bootingExecutor{inner: e, vc: b.vc, serial: b.serial}
 		if p, ok := e.(actions.Planner); ok {
 			out[kind] = &bootingPlanner{bootingExecutor: be, planner: p}
 			continue
@@ -246,11 +247,16 @@ func (b *booting) Executors() map[string]actions.Executor {
 }
 
 type bootingExecutor struct {
-	inner actions.Executor
-	vc    *vcenter
+	inner  actions.Executor
+	vc     *vcenter
+	serial *sync.Mutex
 }
 
 func (e *bootingExecutor) Execute(ctx context.Context, req actions.Request) (actions.Result, error) {
+	if e.serial != nil {
+		e.serial.Lock()
+		defer e.serial.Unlock()
+	}
 	res, err := e.inner.Execute(ctx, req)
 	if berr := e.vc.boot(ctx); berr != nil && err == nil {
 		return res, fmt.Errorf("%s, but the simulated guests did not boot: %w", res.Message, berr)
@@ -265,5 +271,9 @@ type bootingPlanner struct {
 }
 
 func (e *bootingPlanner) Preflight(ctx context.Context, req actions.Request) (actions.Preflight, error) {
+	if e.serial != nil {
+		e.serial.Lock()
+		defer e.serial.Unlock()
+	}
 	return e.planner.Preflight(ctx, req)
 }

@@ -22,6 +22,11 @@ type Config struct {
 	// Dir receives the generated copies (required; the caller removes it).
 	Dir    string
 	Logger *slog.Logger
+	// Concurrent lets vSphere actions run at the same time, as against a
+	// real vCenter. By default they run one at a time: govmomi's
+	// simulator is not safe under concurrent inventory changes (the race
+	// detector catches it), and the tour does not need parallel restores.
+	Concurrent bool
 }
 
 // World is a running simulated data centre.
@@ -84,7 +89,11 @@ func Start(ctx context.Context, cfg Config) (*World, error) {
 	w.VCenterURL = vc.url
 	client := vsphere.New(vc.client.Client, vsphere.Config{Logger: cfg.Logger})
 	checks := check.New(check.Config{RootCAs: svc.roots, Dialer: svc.dialer, Logger: cfg.Logger})
-	w.Providers = []actions.Provider{&booting{inner: client, vc: vc}, checks}
+	boot := &booting{inner: client, vc: vc}
+	if !cfg.Concurrent {
+		boot.serial = &sync.Mutex{}
+	}
+	w.Providers = []actions.Provider{boot, checks}
 	return w, nil
 }
 
