@@ -11,6 +11,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"sort"
+	"sync"
 	"syscall"
 	"time"
 
@@ -62,6 +63,9 @@ func newDemoCmd(a *app) *cobra.Command {
 // runs the tour (--auto) or the interactive terminal.
 func runDemo(ctx context.Context, f demoFlags, stdin io.Reader, stdout, stderr io.Writer) error {
 	began := time.Now()
+	// The tour, the terminal adapter and the paging workers all print:
+	// one write at a time.
+	stdout = &syncWriter{w: stdout}
 	lang := f.lang
 	tmp, err := os.MkdirTemp("", "contingencia-demo-")
 	if err != nil {
@@ -120,7 +124,7 @@ func runDemo(ctx context.Context, f demoFlags, stdin io.Reader, stdout, stderr i
 		}
 		return nil
 	}
-	t := &tour{ctx: runCtx, sh: sh, bot: as.bot, store: as.store, plan: world.Plan, lang: lang, out: stdout, deadline: began.Add(2 * time.Minute)}
+	t := &tour{ctx: runCtx, sh: sh, bot: as.bot, store: as.store, plan: world.Plan, lang: lang, out: stdout, deadline: began.Add(5 * time.Minute)}
 	tourErr := t.run()
 	if t.runID == "" {
 		return failf("%v", tourErr)
@@ -247,4 +251,16 @@ func tr(lang, es, en string, args ...any) string {
 		return s
 	}
 	return fmt.Sprintf(s, args...)
+}
+
+// syncWriter serialises writes from several goroutines.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
 }
