@@ -293,3 +293,21 @@ func powerWord(s types.VirtualMachinePowerState) string {
 	}
 	return string(s)
 }
+
+// locate places a request and finds the VM it acts on, with its current
+// state: what every action on an existing VM starts with.
+func (c *Client) locate(ctx context.Context, req actions.Request) (*placement, *object.VirtualMachine, vmInfo, error) {
+	p, err := c.place(ctx, req)
+	if err != nil {
+		return nil, nil, vmInfo{}, err
+	}
+	vm, err := p.mustFindVM(ctx)
+	if err != nil {
+		return nil, nil, vmInfo{}, err
+	}
+	info, err := p.info(ctx, vm)
+	if err != nil {
+		return nil, nil, vmInfo{}, err
+	}
+	return p, vm, info, nil
+}

@@ -61,15 +61,7 @@ type PowerOff struct{ c *Client }
 
 // Preflight implements actions.Planner.
 func (e *PowerOff) Preflight(ctx context.Context, req actions.Request) (actions.Preflight, error) {
-	p, err := e.c.place(ctx, req)
-	if err != nil {
-		return actions.Preflight{}, err
-	}
-	vm, err := p.mustFindVM(ctx)
-	if err != nil {
-		return actions.Preflight{}, err
-	}
-	info, err := p.info(ctx, vm)
+	p, _, info, err := e.c.locate(ctx, req)
 	if err != nil {
 		return actions.Preflight{}, err
 	}
@@ -91,15 +83,7 @@ func (e *PowerOff) Preflight(ctx context.Context, req actions.Request) (actions.
 
 // Execute implements actions.Executor.
 func (e *PowerOff) Execute(ctx context.Context, req actions.Request) (actions.Result, error) {
-	p, err := e.c.place(ctx, req)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	vm, err := p.mustFindVM(ctx)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	info, err := p.info(ctx, vm)
+	p, vm, info, err := e.c.locate(ctx, req)
 	if err != nil {
 		return actions.Result{}, err
 	}

@@ -49,15 +49,7 @@ func (e *Revert) look(ctx context.Context, req actions.Request) (*snapshotState,
 	if name == "" {
 		return nil, actions.Permanent(fmt.Errorf("el servidor %s no tiene snapshot en el plan y el paso no indica uno", req.Target()))
 	}
-	p, err := e.c.place(ctx, req)
-	if err != nil {
-		return nil, err
-	}
-	vm, err := p.mustFindVM(ctx)
-	if err != nil {
-		return nil, err
-	}
-	info, err := p.info(ctx, vm)
+	p, _, info, err := e.c.locate(ctx, req)
 	if err != nil {
 		return nil, err
 	}

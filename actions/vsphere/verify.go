@@ -28,15 +28,7 @@ type Mismatch struct {
 
 // Execute implements actions.Executor.
 func (e *Verify) Execute(ctx context.Context, req actions.Request) (actions.Result, error) {
-	p, err := e.c.place(ctx, req)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	vm, err := p.mustFindVM(ctx)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	info, err := p.info(ctx, vm)
+	p, _, info, err := e.c.locate(ctx, req)
 	if err != nil {
 		return actions.Result{}, err
 	}
