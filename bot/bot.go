@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/contingencia/contingencia/plan"
@@ -66,10 +68,14 @@ type Bot struct {
 }
 
 type cachedRun struct {
-	mu    sync.Mutex // held by the run's committer
-	run   *plan.Run  // nil until loaded
-	qmu   sync.Mutex
-	queue []*pending // commands waiting for the committer
+	mu  sync.Mutex // held while the run is read or a batch is committed
+	run *plan.Run  // nil until loaded
+	// where is what inChannel needs, once it never changes again.
+	where atomic.Pointer[runWhere]
+
+	qmu        sync.Mutex
+	queue      []*pending // commands waiting for the committer
+	committing bool       // a committer goroutine is draining queue
 }
 
 // New returns a bot; call Start to run its message publisher.
@@ -179,35 +185,74 @@ const maxConflicts = 50
 // error means the store failed and nothing was acknowledged.
 func (b *Bot) Execute(ctx context.Context, runID string, c plan.Command, key string) (Outcome, error) {
 	cr := b.cached(runID)
-	p := &pending{c: c, key: key, done: make(chan result, 1)}
+	p := &pending{ctx: ctx, c: c, key: key, done: make(chan result, 1)}
+	// Group commit: one committer per run stores every command queued
+	// while it was busy in one transaction, so concurrent responders on
+	// one run share a commit instead of waiting for one each. Callers
+	// wait only for their own result, never for the lock.
 	cr.qmu.Lock()
 	cr.queue = append(cr.queue, p)
+	start := !cr.committing
+	cr.committing = true
 	cr.qmu.Unlock()
-	// Group commit: whoever holds the run's lock stores every command
-	// queued meanwhile in one transaction, so concurrent responders on
-	// one run share a commit instead of waiting for one each.
-	cr.mu.Lock()
-	select {
-	case r := <-p.done: // a committer before us stored ours too
-		cr.mu.Unlock()
-		return r.out, r.err
-	default:
+	if start {
+		go b.drain(runID, cr)
 	}
-	cr.qmu.Lock()
-	batch := cr.queue
-	cr.queue = nil
-	cr.qmu.Unlock()
-	b.commit(ctx, runID, cr, batch)
-	cr.mu.Unlock()
 	r := <-p.done
 	return r.out, r.err
 }
 
+// drain commits the run's queued commands, batch after batch, until the
+// queue is empty.
+func (b *Bot) drain(runID string, cr *cachedRun) {
+	for {
+		cr.qmu.Lock()
+		batch := cr.queue
+		cr.queue = nil
+		if len(batch) == 0 {
+			cr.committing = false
+			cr.qmu.Unlock()
+			return
+		}
+		cr.qmu.Unlock()
+		b.commitSafely(runID, cr, batch)
+	}
+}
+
+// commitSafely is commit that survives a panic (a bug in deciding or
+// planning jobs): the batch's callers get an error, the run is reloaded
+// from the store next time, and the bot goes on.
+func (b *Bot) commitSafely(runID string, cr *cachedRun, batch []*pending) {
+	cr.mu.Lock()
+	defer cr.mu.Unlock()
+	defer func() {
+		v := recover()
+		if v == nil {
+			return
+		}
+		cr.run = nil
+		b.log.Error("committing commands panicked", "run", runID, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		for _, p := range batch {
+			if !p.sent {
+				p.deliver(Outcome{}, fmt.Errorf("run %s: internal error while storing %s", runID, p.c.Name()))
+			}
+		}
+	}()
+	b.commit(runID, cr, batch)
+}
+
 // pending is a command waiting for its run's committer.
 type pending struct {
+	ctx  context.Context
 	c    plan.Command
 	key  string
 	done chan result
+	sent bool // only the committer reads and writes it
+}
+
+func (p *pending) deliver(out Outcome, err error) {
+	p.sent = true
+	p.done <- result{out, err}
 }
 
 type result struct {
@@ -219,11 +264,11 @@ type result struct {
 // one command go in one append when they can; anything unusual (a
 // conflict, a replayed key, an invalid batch) falls back to storing them
 // one by one, which handles every case.
-func (b *Bot) commit(ctx context.Context, runID string, cr *cachedRun, batch []*pending) {
+func (b *Bot) commit(runID string, cr *cachedRun, batch []*pending) {
 	if len(batch) > 1 {
 		// The batch is shared: one caller's cancelled request must not
 		// fail the others'.
-		gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		gctx, cancel := context.WithTimeout(context.WithoutCancel(batch[0].ctx), 30*time.Second)
 		done := b.commitGroup(gctx, runID, cr, batch)
 		cancel()
 		if done {
@@ -231,8 +276,8 @@ func (b *Bot) commit(ctx context.Context, runID string, cr *cachedRun, batch []*
 		}
 	}
 	for _, p := range batch {
-		out, err := b.executeOne(ctx, runID, cr, p.c, p.key)
-		p.done <- result{out, err}
+		out, err := b.executeOne(p.ctx, runID, cr, p.c, p.key)
+		p.deliver(out, err)
 	}
 }
 
@@ -291,7 +336,7 @@ func (b *Bot) commitGroup(ctx context.Context, runID string, cr *cachedRun, batc
 	}
 	if len(all) == 0 {
 		for i, p := range batch {
-			p.done <- result{Outcome{Seq: r.Seq, Refusal: ds[i].refusal}, ds[i].err}
+			p.deliver(Outcome{Seq: r.Seq, Refusal: ds[i].refusal}, ds[i].err)
 		}
 		return true
 	}
@@ -320,7 +365,7 @@ func (b *Bot) commitGroup(ctx context.Context, runID string, cr *cachedRun, batc
 		if n > 0 {
 			b.recorded(runID, p.c, ds[i].refusal != nil, evs, r.Seq)
 		}
-		p.done <- result{Outcome{Seq: r.Seq, Events: evs, Refusal: ds[i].refusal}, ds[i].err}
+		p.deliver(Outcome{Seq: r.Seq, Events: evs, Refusal: ds[i].refusal}, ds[i].err)
 	}
 	return true
 }

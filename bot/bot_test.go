@@ -545,3 +545,43 @@ func TestConcurrentCommandsOnOneRunShareCommits(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAPanicWhileCommittingFailsOnlyItsBatch: a bug met while storing a
+// command (here, in planning its jobs) answers its caller with an error
+// and stores nothing of it; the bot, and the run, go on.
+func TestAPanicWhileCommittingFailsOnlyItsBatch(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	runID := f.activate(t)
+	jobs := func(_ *plan.Run, evs []plan.Event) ([]storage.Job, error) {
+		for _, e := range evs {
+			if e.Type == plan.EventNoteAdded && strings.Contains(string(e.Payload), "pánico") {
+				panic("a bug in planning jobs")
+			}
+		}
+		return nil, nil
+	}
+	b, err := bot.New(bot.Config{Plan: f.plan, Store: f.store, Now: f.clock, Jobs: jobs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	if err := b.Start(runCtx); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cancel(); b.Stop() }()
+
+	if _, err := b.Command(ctx, carla, "nota "+runID+" pánico"); err == nil || !strings.Contains(err.Error(), "internal error") {
+		t.Fatalf("a panicking commit answered %v", err)
+	}
+	if rep, err := b.Command(ctx, carla, "nota "+runID+" todo en orden"); err != nil || rep.Refused {
+		t.Fatalf("the next note: %+v %v", rep, err)
+	}
+	r, err := b.Load(ctx, runID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Notes) != 1 || r.Notes[0].Text != "todo en orden" {
+		t.Fatalf("notes stored: %+v", r.Notes)
+	}
+}

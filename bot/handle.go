@@ -472,26 +472,50 @@ func (b *Bot) cmdBackups(ctx context.Context, o Origin, in Intent, lang string) 
 // once known, so a cached run that knows its channel answers without
 // asking the store; otherwise the run is refreshed first.
 func (b *Bot) inChannel(ctx context.Context, runID string, o Origin) (bool, error) {
-	match := func(r *plan.Run) bool {
-		ch, ok := r.Channels[o.Platform]
-		return ok && ch.Channel == o.ChannelID || r.Declared.Channel == o.ChannelID && r.Declared.Platform == o.Platform
-	}
 	cr := b.cached(runID)
-	cr.mu.Lock()
-	if r := cr.run; r != nil && r.Seq > 0 {
-		if _, known := r.Channels[o.Platform]; known || r.Declared.Platform != o.Platform {
-			in := match(r)
-			cr.mu.Unlock()
-			return in, nil
-		}
+	if w := cr.where.Load(); w != nil && w.settled(o.Platform) {
+		return w.match(o), nil
 	}
-	cr.mu.Unlock()
 	var in bool
 	err := b.read(ctx, runID, func(r *plan.Run) error {
-		in = match(r)
+		w := whereOf(r)
+		if w.settled(o.Platform) {
+			cr.where.Store(w)
+		}
+		in = w.match(o)
 		return nil
 	})
 	return in, err
+}
+
+// runWhere is where a run lives in chat: the channel it was declared in
+// and its dedicated channel on each platform.
+type runWhere struct {
+	declared                          bool
+	declaredPlatform, declaredChannel string
+	channels                          map[string]string // platform → channel id
+}
+
+func whereOf(r *plan.Run) *runWhere {
+	w := &runWhere{declared: r.Seq > 0, declaredPlatform: r.Declared.Platform, declaredChannel: r.Declared.Channel,
+		channels: make(map[string]string, len(r.Channels))}
+	for platform, ch := range r.Channels {
+		w.channels[platform] = ch.Channel
+	}
+	return w
+}
+
+// settled: the answer for this platform can no longer change (the run is
+// declared, and its dedicated channel there is known, or it was declared
+// on another platform and never gets one here).
+func (w *runWhere) settled(platform string) bool {
+	_, known := w.channels[platform]
+	return w.declared && (known || w.declaredPlatform != platform)
+}
+
+func (w *runWhere) match(o Origin) bool {
+	ch, ok := w.channels[o.Platform]
+	return ok && ch == o.ChannelID || w.declaredChannel == o.ChannelID && w.declaredPlatform == o.Platform
 }
 
 // runListTTL is how long a listing of runs serves commands that do not
