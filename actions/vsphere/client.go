@@ -9,11 +9,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/vmware/govmomi/fault"
 	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/session/keepalive"
 	"github.com/vmware/govmomi/vapi/rest"
 	"github.com/vmware/govmomi/vim25"
 	"github.com/vmware/govmomi/vim25/soap"
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/contingencia/contingencia/actions"
 )
@@ -39,8 +41,12 @@ type Client struct {
 	rest   *rest.Client
 	vim    *vim25.Client
 	logout func(context.Context) error
-	log    *slog.Logger
-	now    func() time.Time
+	// login opens a new session (Connect's clients only): vCenter forgets
+	// sessions when it restarts or after its idle timeout.
+	login   func(context.Context) error
+	loginMu sync.Mutex
+	log     *slog.Logger
+	now     func() time.Time
 }
 
 // Connect logs in to the vCenter of cfg.URL.
@@ -67,6 +73,12 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 	}
 	c := New(vim, cfg)
 	c.user = u.User
+	c.login = func(ctx context.Context) error {
+		if active, err := sm.SessionIsActive(ctx); err == nil && active {
+			return nil // another action logged in again first
+		}
+		return sm.Login(ctx, u.User)
+	}
 	c.logout = func(ctx context.Context) error {
 		defer vim.CloseIdleConnections()
 		return sm.Logout(ctx)
@@ -108,11 +120,70 @@ func (c *Client) Vim() *vim25.Client { return c.vim }
 // (actions.Provider).
 func (c *Client) Executors() map[string]actions.Executor {
 	return map[string]actions.Executor{
-		"vsphere.deploy_ovf":      &Deploy{c: c},
-		"vsphere.revert_snapshot": &Revert{c: c},
-		"vsphere.power_on":        &PowerOn{c: c},
-		"vsphere.power_off":       &PowerOff{c: c},
-		"vsphere.clone":           &Clone{c: c},
-		"vsphere.verify_config":   &Verify{c: c},
+		"vsphere.deploy_ovf":      c.sessioned(&Deploy{c: c}),
+		"vsphere.revert_snapshot": c.sessioned(&Revert{c: c}),
+		"vsphere.power_on":        c.sessioned(&PowerOn{c: c}),
+		"vsphere.power_off":       c.sessioned(&PowerOff{c: c}),
+		"vsphere.clone":           c.sessioned(&Clone{c: c}),
+		"vsphere.verify_config":   c.sessioned(&Verify{c: c}),
 	}
+}
+
+// withSession runs fn, and when vCenter answers that the session is gone
+// (it restarted, or the session outlived its idle timeout while nobody
+// needed it), logs in again and runs fn once more. Executors look at the
+// world before they act, so running one again is safe.
+func (c *Client) withSession(ctx context.Context, fn func() error) error {
+	err := fn()
+	if c.login == nil || !fault.Is(err, &types.NotAuthenticated{}) {
+		return err
+	}
+	c.loginMu.Lock()
+	lerr := c.login(ctx)
+	if lerr == nil {
+		c.restMu.Lock()
+		c.rest = nil // its session went with the SOAP one
+		c.restMu.Unlock()
+	}
+	c.loginMu.Unlock()
+	if lerr != nil {
+		return fmt.Errorf("%w (logging in to vSphere again: %v)", err, lerr)
+	}
+	c.log.Info("logged in to vSphere again: the session had expired")
+	return fn()
+}
+
+// sessioned wraps an executor in withSession, keeping its dry run if it
+// has one (the registry asks approval only of executors with one).
+func (c *Client) sessioned(e actions.Executor) actions.Executor {
+	if p, ok := e.(actions.Planner); ok {
+		return sessionedPlanner{sessioned{c, e}, p}
+	}
+	return sessioned{c, e}
+}
+
+type sessioned struct {
+	c *Client
+	e actions.Executor
+}
+
+func (s sessioned) Execute(ctx context.Context, req actions.Request) (res actions.Result, err error) {
+	err = s.c.withSession(ctx, func() error {
+		res, err = s.e.Execute(ctx, req)
+		return err
+	})
+	return res, err
+}
+
+type sessionedPlanner struct {
+	sessioned
+	p actions.Planner
+}
+
+func (s sessionedPlanner) Preflight(ctx context.Context, req actions.Request) (pf actions.Preflight, err error) {
+	err = s.c.withSession(ctx, func() error {
+		pf, err = s.p.Preflight(ctx, req)
+		return err
+	})
+	return pf, err
 }

@@ -3,6 +3,7 @@ package vsphere
 import (
 	"context"
 	"crypto/tls"
+	"log/slog"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -10,22 +11,34 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vmware/govmomi/fault"
+	"github.com/vmware/govmomi/session"
 	"github.com/vmware/govmomi/simulator"
+	"github.com/vmware/govmomi/vim25/methods"
+	"github.com/vmware/govmomi/vim25/types"
 
 	"github.com/contingencia/contingencia/actions"
 	"github.com/contingencia/contingencia/plan"
 )
 
-func TestConnect(t *testing.T) {
+// passwordSimulator is a vCenter simulator over TLS that wants the user
+// contingencia, password secreto.
+func passwordSimulator(t *testing.T) *simulator.Server {
+	t.Helper()
 	m := simulator.VPX()
-	defer m.Remove()
+	t.Cleanup(m.Remove)
 	if err := m.Create(); err != nil {
 		t.Fatal(err)
 	}
 	m.Service.TLS = new(tls.Config)
 	m.Service.Listen = &url.URL{User: url.UserPassword("contingencia", "secreto")}
 	s := m.Service.NewServer()
-	defer s.Close()
+	t.Cleanup(s.Close)
+	return s
+}
+
+func TestConnect(t *testing.T) {
+	s := passwordSimulator(t)
 	ctx := context.Background()
 
 	t.Run("logs in, runs an action and logs out", func(t *testing.T) {
@@ -106,4 +119,50 @@ func TestStatCopy(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestSessionExpired: vCenter forgot the bot's session (it restarted, or
+// the session timed out between disasters); the next action logs in
+// again and goes through, and so does the next readiness check.
+func TestSessionExpired(t *testing.T) {
+	s := passwordSimulator(t)
+	ctx := context.Background()
+
+	var logs strings.Builder
+	c, err := Connect(ctx, Config{URL: s.URL.String(), Insecure: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close(ctx)
+	reg := actions.NewDefaultRegistry(c)
+	srv := &plan.Server{ID: "vm0", VSphere: plan.VSphere{Path: "/DC0/vm/DC0_H0_VM0"}}
+
+	forget := func() {
+		t.Helper()
+		if err := session.NewManager(c.Vim()).Logout(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := methods.GetCurrentTime(ctx, c.Vim()); !fault.Is(err, &types.NotAuthenticated{}) {
+			t.Fatalf("after logging out, a call answered %v, want NotAuthenticated", err)
+		}
+	}
+	forget()
+	res, err := reg.Execute(ctx, actions.Request{Kind: "vsphere.power_on", Server: srv})
+	if err != nil || !res.AlreadyDone {
+		t.Fatalf("power_on after the session expired = %+v, %v", res, err)
+	}
+	if !strings.Contains(logs.String(), "logged in to vSphere again") {
+		t.Errorf("no log line about logging in again:\n%s", logs.String())
+	}
+
+	forget()
+	if pf, planned, err := reg.Preflight(ctx, actions.Request{Kind: "vsphere.power_off", Server: srv}); err != nil || !planned || pf.Summary == "" {
+		t.Fatalf("a dry run after the session expired = %+v %v %v", pf, planned, err)
+	}
+
+	forget()
+	mail := &plan.Server{ID: "mail", Copy: &plan.Copy{Format: plan.FormatOVA, Datastore: "[LocalDS_0] nada.ova"}, VSphere: plan.VSphere{Datacenter: "DC0"}}
+	if _, err := c.StatCopy(ctx, mail); err == nil || fault.Is(err, &types.NotAuthenticated{}) {
+		t.Fatalf("stat of a missing copy after the session expired = %v, want not found (and logged in again)", err)
+	}
 }

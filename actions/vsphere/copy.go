@@ -22,7 +22,15 @@ import (
 // ("biblioteca/elemento") are found through the vSphere REST API, with the
 // session's credentials. The readiness check check.copy
 // and the deploy pre-flight use it for the copy's age.
-func (c *Client) StatCopy(ctx context.Context, srv *plan.Server) (actions.CopyStat, error) {
+func (c *Client) StatCopy(ctx context.Context, srv *plan.Server) (st actions.CopyStat, err error) {
+	err = c.withSession(ctx, func() error {
+		st, err = c.statCopy(ctx, srv)
+		return err
+	})
+	return st, err
+}
+
+func (c *Client) statCopy(ctx context.Context, srv *plan.Server) (actions.CopyStat, error) {
 	if srv == nil || srv.Copy == nil {
 		return actions.CopyStat{}, permanentf("el servidor no tiene copia OVF/OVA en el plan")
 	}

@@ -100,7 +100,7 @@ func (a *datastoreArchive) Open(name string) (io.ReadCloser, int64, error) {
 
 // copyStat is the copy's age, when it can be known.
 func (e *Deploy) copyStat(ctx context.Context, p *placement) (actions.CopyStat, bool) {
-	st, err := p.c.StatCopy(ctx, p.srv)
+	st, err := p.c.statCopy(ctx, p.srv) // the executor is already within withSession
 	if err != nil {
 		p.c.log.DebugContext(ctx, "copy age unknown", "server", p.srv.ID, "err", err)
 		return st, false

@@ -15,8 +15,8 @@ import (
 
 // permanentFaults are the vSphere faults a retry cannot fix: something is
 // missing, misnamed, forbidden or too big for the target. Everything else
-// (busy objects, system errors, lost connections, an expired session) is
-// transient.
+// (busy objects, system errors, lost connections) is transient; an
+// expired session is logged in again first (withSession).
 var permanentFaults = []types.BaseMethodFault{
 	&types.NotFound{},
 	&types.ManagedObjectNotFound{},
