@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"net/url"
 	"sync"
 	"time"
@@ -131,11 +132,11 @@ func (c *Client) Executors() map[string]actions.Executor {
 
 // withSession runs fn, and when vCenter answers that the session is gone
 // (it restarted, or the session outlived its idle timeout while nobody
-// needed it), logs in again and runs fn once more. Executors look at the
+// needed it; a 401 from the REST API of content libraries), logs in again and runs fn once more. Executors look at the
 // world before they act, so running one again is safe.
 func (c *Client) withSession(ctx context.Context, fn func() error) error {
 	err := fn()
-	if c.login == nil || !fault.Is(err, &types.NotAuthenticated{}) {
+	if c.login == nil || !fault.Is(err, &types.NotAuthenticated{}) && !rest.IsStatusError(err, http.StatusUnauthorized) {
 		return err
 	}
 	c.loginMu.Lock()

@@ -129,19 +129,7 @@ func (e *Clone) Execute(ctx context.Context, req actions.Request) (actions.Resul
 		}
 		return res, nil
 	}
-	folder, err := p.targetFolder(ctx)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	pool, err := p.resourcePool(ctx)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	ds, err := p.datastore(ctx)
-	if err != nil {
-		return actions.Result{}, err
-	}
-	host, err := p.hostSystem(ctx)
+	d, err := p.destination(ctx)
 	if err != nil {
 		return actions.Result{}, err
 	}
@@ -160,25 +148,25 @@ func (e *Clone) Execute(ctx context.Context, req actions.Request) (actions.Resul
 		if err != nil {
 			return actions.Result{}, err
 		}
-		poolRef, dsRef := pool.Reference(), ds.Reference()
+		poolRef, dsRef := d.pool.Reference(), d.ds.Reference()
 		spec := types.VirtualMachineCloneSpec{
 			Location: types.VirtualMachineRelocateSpec{Pool: &poolRef, Datastore: &dsRef, DeviceChange: nics},
 			Config:   &types.VirtualMachineConfigSpec{Annotation: p.annotation(), ExtraConfig: p.ownerConfig()},
 		}
-		if host != nil {
-			h := host.Reference()
+		if d.host != nil {
+			h := d.host.Reference()
 			spec.Location.Host = &h
 		}
-		task, err = s.tpl.Clone(ctx, folder, p.name, spec)
+		task, err = s.tpl.Clone(ctx, d.folder, p.name, spec)
 		if err != nil {
 			return actions.Result{}, classify(fmt.Errorf("cloning %s into %s: %w", s.tplName, p.vmPath, err))
 		}
 	} else {
-		spec, err := p.createSpec(ctx, ds)
+		spec, err := p.createSpec(ctx, d.ds)
 		if err != nil {
 			return actions.Result{}, err
 		}
-		task, err = folder.CreateVM(ctx, spec, pool, host)
+		task, err = d.folder.CreateVM(ctx, spec, d.pool, d.host)
 		if err != nil {
 			return actions.Result{}, classify(fmt.Errorf("creating %s from the plan's spec: %w", p.vmPath, err))
 		}

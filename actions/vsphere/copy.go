@@ -81,32 +81,12 @@ func (c *Client) statDatastore(ctx context.Context, srv *plan.Server, dsPath str
 	return st, nil
 }
 
-// statLibrary finds a content library item, "library/item", and returns
-// its size and when it last changed.
+// statLibrary returns the size of a content library copy and when it
+// last changed.
 func (c *Client) statLibrary(ctx context.Context, srv *plan.Server, ref string) (actions.CopyStat, error) {
-	libName, itemName, ok := strings.Cut(ref, "/")
-	if !ok || libName == "" || itemName == "" {
-		return actions.CopyStat{}, permanentf("la copia de %s en biblioteca %q no tiene la forma «biblioteca/elemento»", srv.ID, ref)
-	}
-	rc, err := c.restClient(ctx)
+	_, item, err := c.libraryItem(ctx, srv, ref)
 	if err != nil {
 		return actions.CopyStat{}, err
-	}
-	m := library.NewManager(rc)
-	lib, err := m.GetLibraryByName(ctx, libName)
-	if err != nil {
-		return actions.CopyStat{}, permanentf("la biblioteca de contenido %s de la copia de %s no existe: %v", libName, srv.ID, err)
-	}
-	ids, err := m.FindLibraryItems(ctx, library.FindItem{LibraryID: lib.ID, Name: itemName})
-	if err != nil {
-		return actions.CopyStat{}, fmt.Errorf("buscando %s en la biblioteca %s: %w", itemName, libName, err)
-	}
-	if len(ids) == 0 {
-		return actions.CopyStat{}, permanentf("la copia de %s no está en la biblioteca %s (falta el elemento %s)", srv.ID, libName, itemName)
-	}
-	item, err := m.GetLibraryItem(ctx, ids[0])
-	if err != nil {
-		return actions.CopyStat{}, fmt.Errorf("leyendo %s de la biblioteca %s: %w", itemName, libName, err)
 	}
 	st := actions.CopyStat{Location: "biblioteca " + ref, Size: item.Size}
 	switch {
@@ -116,6 +96,36 @@ func (c *Client) statLibrary(ctx context.Context, srv *plan.Server, ref string) 
 		st.Modified = *item.CreationTime
 	}
 	return st, nil
+}
+
+// libraryItem finds a content library item, "library/item", and returns
+// it with the REST client that found it.
+func (c *Client) libraryItem(ctx context.Context, srv *plan.Server, ref string) (*rest.Client, *library.Item, error) {
+	libName, itemName, ok := strings.Cut(ref, "/")
+	if !ok || libName == "" || itemName == "" {
+		return nil, nil, permanentf("la copia de %s en biblioteca %q no tiene la forma «biblioteca/elemento»", srv.ID, ref)
+	}
+	rc, err := c.restClient(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	m := library.NewManager(rc)
+	lib, err := m.GetLibraryByName(ctx, libName)
+	if err != nil {
+		return nil, nil, permanentf("la biblioteca de contenido %s de la copia de %s no existe: %v", libName, srv.ID, err)
+	}
+	ids, err := m.FindLibraryItems(ctx, library.FindItem{LibraryID: lib.ID, Name: itemName})
+	if err != nil {
+		return nil, nil, fmt.Errorf("buscando %s en la biblioteca %s: %w", itemName, libName, err)
+	}
+	if len(ids) == 0 {
+		return nil, nil, permanentf("la copia de %s no está en la biblioteca %s (falta el elemento %s)", srv.ID, libName, itemName)
+	}
+	item, err := m.GetLibraryItem(ctx, ids[0])
+	if err != nil {
+		return nil, nil, fmt.Errorf("leyendo %s de la biblioteca %s: %w", itemName, libName, err)
+	}
+	return rc, item, nil
 }
 
 // restClient logs in to the vSphere REST API (content libraries) once,

@@ -1,6 +1,7 @@
 package vsphere
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -35,6 +36,7 @@ type source struct {
 	format   plan.CopyFormat
 	archive  importer.Archive
 	ovf      string // path of the descriptor inside the archive
+	library  string // or a content library item, "library/item"
 }
 
 func (e *Deploy) source(ctx context.Context, p *placement) (*source, error) {
@@ -46,10 +48,10 @@ func (e *Deploy) source(ctx context.Context, p *placement) (*source, error) {
 	if loc == "" {
 		loc = cp.Datastore
 	}
-	if cp.Library != "" && loc == "" {
-		return nil, permanentf("la copia de %s está en la biblioteca de contenido %s: el despliegue desde biblioteca aún no está disponible", p.srv.ID, cp.Library)
-	}
 	format := cp.Format
+	if cp.Library != "" && loc == "" {
+		return &source{location: "biblioteca " + cp.Library, format: cmp.Or(format, plan.FormatOVF), library: cp.Library}, nil
+	}
 	if format == "" {
 		format = plan.FormatOVF
 		if strings.EqualFold(path.Ext(loc), ".ova") {
@@ -211,7 +213,12 @@ func (e *Deploy) Execute(ctx context.Context, req actions.Request) (actions.Resu
 	}
 	start := p.c.now()
 	req.Report(0, "preparando el despliegue de "+p.name)
-	ref, err := e.importCopy(ctx, p, src)
+	var ref types.ManagedObjectReference
+	if src.library != "" {
+		ref, err = e.deployLibrary(ctx, p, src)
+	} else {
+		ref, err = e.importCopy(ctx, p, src)
+	}
 	if err != nil {
 		return actions.Result{}, err
 	}
@@ -224,7 +231,19 @@ func (e *Deploy) Execute(ctx context.Context, req actions.Request) (actions.Resu
 	msg += " en " + actions.FormatAge(p.c.now().Sub(start))
 	vm = object.NewVirtualMachine(p.c.vim, ref)
 	vm.InventoryPath = p.vmPath
-	if err := p.markOurs(ctx, vm); err != nil {
+	var nics []types.BaseVirtualDeviceConfigSpec
+	if src.library != "" {
+		// vCenter kept the OVF's networks: put every NIC on the
+		// server's (the drill's) before anything can power it on.
+		devices, err := vm.Device(ctx)
+		if err == nil {
+			nics, err = p.retarget(ctx, devices)
+		}
+		if err != nil {
+			return actions.Result{}, classify(fmt.Errorf("%s, pero no se pudieron leer sus redes: %w", msg, err))
+		}
+	}
+	if err := p.markOurs(ctx, vm, nics...); err != nil {
 		return actions.Result{}, fmt.Errorf("%s, pero no se pudo marcar como completo: %w", msg, err)
 	}
 	if powerOn {
@@ -242,19 +261,7 @@ func (e *Deploy) Execute(ctx context.Context, req actions.Request) (actions.Resu
 // file with progress (5–90 %) and completes the lease.
 func (e *Deploy) importCopy(ctx context.Context, p *placement, src *source) (types.ManagedObjectReference, error) {
 	var none types.ManagedObjectReference
-	folder, err := p.targetFolder(ctx)
-	if err != nil {
-		return none, err
-	}
-	pool, err := p.resourcePool(ctx)
-	if err != nil {
-		return none, err
-	}
-	ds, err := p.datastore(ctx)
-	if err != nil {
-		return none, err
-	}
-	host, err := p.hostSystem(ctx)
+	d, err := p.destination(ctx)
 	if err != nil {
 		return none, err
 	}
@@ -275,8 +282,8 @@ func (e *Deploy) importCopy(ctx context.Context, p *placement, src *source) (typ
 		}
 	}
 	imp := &importer.Importer{
-		Client: p.c.vim, Finder: p.finder, Datacenter: p.dc, Datastore: ds,
-		ResourcePool: pool, Host: host, Folder: folder, Archive: src.archive, Name: p.name,
+		Client: p.c.vim, Finder: p.finder, Datacenter: p.dc, Datastore: d.ds,
+		ResourcePool: d.pool, Host: d.host, Folder: d.folder, Archive: src.archive, Name: p.name,
 		Log: func(s string) (int, error) {
 			p.c.log.DebugContext(ctx, "ovf import", "vm", p.vmPath, "msg", strings.TrimSpace(s))
 			return len(s), nil

@@ -191,6 +191,30 @@ func (p *placement) nicNetwork(i int) string {
 	return p.networks[min(i, len(p.networks)-1)]
 }
 
+// destination is where a new VM goes.
+type destination struct {
+	folder *object.Folder
+	pool   *object.ResourcePool
+	ds     *object.Datastore
+	host   *object.HostSystem // nil: vCenter chooses
+}
+
+func (p *placement) destination(ctx context.Context) (destination, error) {
+	var d destination
+	var err error
+	if d.folder, err = p.targetFolder(ctx); err != nil {
+		return d, err
+	}
+	if d.pool, err = p.resourcePool(ctx); err != nil {
+		return d, err
+	}
+	if d.ds, err = p.datastore(ctx); err != nil {
+		return d, err
+	}
+	d.host, err = p.hostSystem(ctx)
+	return d, err
+}
+
 // targetFolder returns the folder new VMs go in. In a drill it is created
 // when missing (the guard has checked it is the drill folder); a missing
 // production folder is an error.

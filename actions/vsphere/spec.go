@@ -146,9 +146,9 @@ func (p *placement) owner(info vmInfo) ownership {
 }
 
 // markOurs records in a VM's annotation and extraConfig that this step
-// made it (after a deploy completed).
-func (p *placement) markOurs(ctx context.Context, vm *object.VirtualMachine) error {
-	task, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{Annotation: p.annotation(), ExtraConfig: p.ownerConfig()})
+// made it (after a deploy completed), with any device changes.
+func (p *placement) markOurs(ctx context.Context, vm *object.VirtualMachine, changes ...types.BaseVirtualDeviceConfigSpec) error {
+	task, err := vm.Reconfigure(ctx, types.VirtualMachineConfigSpec{Annotation: p.annotation(), ExtraConfig: p.ownerConfig(), DeviceChange: changes})
 	if err == nil {
 		err = task.Wait(ctx)
 	}
