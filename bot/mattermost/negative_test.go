@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 
@@ -432,6 +433,32 @@ func TestUntrustedInternalConnections(t *testing.T) {
 			_, err := f.mm.Command(f.srv.URL+CommandsPath, commandToken, f.users["ana.lider"], f.town, "ayuda")
 			if got := !errors.Is(err, mmtest.ErrAddressForbidden); got != tt.allowed || (tt.allowed && err != nil) {
 				t.Fatalf("allowed %v, want %v (%v)", got, tt.allowed, err)
+			}
+		})
+	}
+}
+
+func TestRunChannelsArePrivateWhenConfigured(t *testing.T) {
+	for _, private := range []bool{false, true} {
+		t.Run(fmt.Sprintf("private=%v", private), func(t *testing.T) {
+			f := setup(t, "small.yaml", sqliteStore(t), func(c *Config) { c.PrivateChannels = private })
+			runID := f.activate(t, f.users["ana.lider"], []any{"portal"})
+			ch := f.mm.ChannelByName(f.team.Id, strings.ToLower(runID))
+			if ch == nil {
+				t.Fatalf("no channel for %s", runID)
+			}
+			want := model.ChannelTypeOpen
+			if private {
+				want = model.ChannelTypePrivate
+			}
+			if ch.Type != want {
+				t.Fatalf("run channel type %q, want %q", ch.Type, want)
+			}
+			members := f.mm.Members(ch.Id)
+			for _, name := range []string{"ana.lider", "beto.suplente", "carla.datos", "diego.sistemas"} {
+				if !slices.Contains(members, name) {
+					t.Errorf("%s is not in the run channel (members %v)", name, members)
+				}
 			}
 		})
 	}

@@ -47,7 +47,7 @@ type fixture struct {
 }
 
 // setup starts everything for a plan file on a store.
-func setup(tb testing.TB, planFile string, store storage.Store) *fixture {
+func setup(tb testing.TB, planFile string, store storage.Store, configure ...func(*Config)) *fixture {
 	tb.Helper()
 	p, err := plan.LoadFile(filepath.Join("..", "..", "testdata", "plans", planFile), nil)
 	if err != nil {
@@ -78,7 +78,11 @@ func setup(tb testing.TB, planFile string, store storage.Store) *fixture {
 	var handler httpHandlerSwap
 	f.srv = httptest.NewServer(&handler)
 	tb.Cleanup(f.srv.Close)
-	f.ad, err = New(Config{URL: mm.URL, BotToken: botToken, CommandToken: commandToken, PublicURL: f.srv.URL}, b)
+	cfg := Config{URL: mm.URL, BotToken: botToken, CommandToken: commandToken, PublicURL: f.srv.URL}
+	for _, c := range configure {
+		c(&cfg)
+	}
+	f.ad, err = New(cfg, b)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -102,9 +102,10 @@ type env struct {
 }
 
 type envOptions struct {
-	plan   string // quipux (default) or small
-	store  string // sqlite (default) or postgres
-	socket bool   // Socket Mode instead of HTTP
+	plan    string // quipux (default) or small
+	store   string // sqlite (default) or postgres
+	socket  bool   // Socket Mode instead of HTTP
+	private bool   // run channels are private
 }
 
 func setup(tb testing.TB, o envOptions) *env {
@@ -132,7 +133,7 @@ func setup(tb testing.TB, o envOptions) *env {
 	transport := &http.Transport{}
 	tb.Cleanup(transport.CloseIdleConnections)
 	cfg := slackbot.Config{Bot: b, Token: botToken, SigningSecret: signingSecret, APIURL: e.ws.URL(),
-		HTTPClient: &http.Client{Transport: transport}, Logger: logger}
+		HTTPClient: &http.Client{Transport: transport}, PrivateChannels: o.private, Logger: logger}
 	if o.socket {
 		cfg.AppToken = appToken
 	}

@@ -418,3 +418,24 @@ func TestChannelCreationWaitsOutRateLimits(t *testing.T) {
 		t.Fatal("nothing was posted once the channel existed")
 	}
 }
+
+func TestRunChannelsArePrivateWhenConfigured(t *testing.T) {
+	for _, private := range []bool{false, true} {
+		t.Run(fmt.Sprintf("private=%v", private), func(t *testing.T) {
+			e := setup(t, envOptions{plan: "small", private: private})
+			runID := e.activate(httpTransport{}, ana, "activar portal", "Canal del equipo de contingencia")
+			chans := e.ws.Channels()
+			if len(chans) != 1 || chans[0].ID != e.channelOf(runID) {
+				t.Fatalf("channels %+v, want the run's", chans)
+			}
+			if chans[0].Private != private {
+				t.Fatalf("run channel private = %v, want %v", chans[0].Private, private)
+			}
+			for _, p := range []person{ana, beto, carla, diego} {
+				if !slices.Contains(chans[0].Members, p.ID) {
+					t.Errorf("%s was not invited", p.Name)
+				}
+			}
+		})
+	}
+}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -42,7 +41,10 @@ func newBackupsCmd(a *app) *cobra.Command {
 		cc := check.Config{}
 		providers := []actions.Provider{}
 		if u := os.Getenv("VSPHERE_URL"); u != "" {
-			insecure, _ := strconv.ParseBool(os.Getenv("VSPHERE_INSECURE"))
+			insecure, err := envBool("VSPHERE_INSECURE")
+			if err != nil {
+				return err
+			}
 			vc, err := vsphere.Connect(ctx, vsphere.Config{URL: u, Insecure: insecure})
 			if err != nil {
 				return err

@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -68,7 +67,10 @@ func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- 
 	var providers []actions.Provider
 	cc := check.Config{Logger: logger}
 	if u := os.Getenv("VSPHERE_URL"); u != "" {
-		insecure, _ := strconv.ParseBool(os.Getenv("VSPHERE_INSECURE"))
+		insecure, err := envBool("VSPHERE_INSECURE")
+		if err != nil {
+			return err
+		}
 		vc, err := vsphere.Connect(ctx, vsphere.Config{URL: u, Insecure: insecure, Logger: logger})
 		if err != nil {
 			return err
@@ -90,12 +92,17 @@ func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- 
 	if err != nil {
 		return err
 	}
+	private, err := envBool("CONTINGENCIA_PRIVATE_CHANNELS")
+	if err != nil {
+		as.store.Close()
+		return err
+	}
 	mux := http.NewServeMux()
 	var background []func(context.Context) error
 
 	if tok := os.Getenv("SLACK_BOT_TOKEN"); tok != "" {
 		sa, err := slack.New(slack.Config{Bot: as.bot, Token: tok, SigningSecret: os.Getenv("SLACK_SIGNING_SECRET"),
-			AppToken: os.Getenv("SLACK_APP_TOKEN"), APIURL: os.Getenv("SLACK_API_URL"), Logger: logger})
+			AppToken: os.Getenv("SLACK_APP_TOKEN"), APIURL: os.Getenv("SLACK_API_URL"), PrivateChannels: private, Logger: logger})
 		if err != nil {
 			as.store.Close()
 			return err
@@ -110,7 +117,7 @@ func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- 
 	if u := os.Getenv("MATTERMOST_URL"); u != "" {
 		ma, err := mattermost.New(mattermost.Config{URL: u, BotToken: os.Getenv("MATTERMOST_BOT_TOKEN"),
 			CommandToken: os.Getenv("MATTERMOST_COMMAND_TOKEN"), PublicURL: os.Getenv("CONTINGENCIA_PUBLIC_URL"),
-			ActionSecret: os.Getenv("MATTERMOST_ACTION_SECRET"), Team: os.Getenv("MATTERMOST_TEAM"), Logger: logger}, as.bot)
+			ActionSecret: os.Getenv("MATTERMOST_ACTION_SECRET"), Team: os.Getenv("MATTERMOST_TEAM"), PrivateChannels: private, Logger: logger}, as.bot)
 		if err != nil {
 			as.store.Close()
 			return err

@@ -107,3 +107,26 @@ func TestMetricsAfterARun(t *testing.T) {
 		}
 	}
 }
+
+// TestServeRefusesUnreadableSwitches: a switch that is neither true nor
+// false stops serve with a message naming it, instead of being read as
+// false (an operator who wrote «sí» meant it).
+func TestServeRefusesUnreadableSwitches(t *testing.T) {
+	for _, name := range []string{"CONTINGENCIA_PRIVATE_CHANNELS", "VSPHERE_INSECURE"} {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv("SLACK_BOT_TOKEN", "")
+			t.Setenv("MATTERMOST_URL", "")
+			t.Setenv("SMTP_URL", "")
+			t.Setenv("VSPHERE_URL", "")
+			if name == "VSPHERE_INSECURE" {
+				t.Setenv("VSPHERE_URL", "https://u:p@127.0.0.1:1/sdk")
+			}
+			t.Setenv(name, "sí")
+			db := "sqlite:" + filepath.Join(t.TempDir(), "serve.db")
+			err := serve(context.Background(), serveFlags{listen: "127.0.0.1:0", database: db, lang: "es"}, slog.New(slog.DiscardHandler), make(chan string, 1))
+			if err == nil || !strings.Contains(err.Error(), name+`="sí": use true or false`) {
+				t.Fatalf("serve = %v, want an error naming %s", err, name)
+			}
+		})
+	}
+}

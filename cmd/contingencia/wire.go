@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -206,6 +207,20 @@ func envOr(name, def string) string {
 		return v
 	}
 	return def
+}
+
+// envBool reads a true/false environment variable (unset or empty:
+// false); anything else is an error that names it.
+func envBool(name string) (bool, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("%s=%q: use true or false", name, v)
+	}
+	return b, nil
 }
 
 // readinessText runs the plan's §8.1 checks and renders their table.
