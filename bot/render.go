@@ -251,7 +251,14 @@ func detail(r *plan.Run, it *plan.Item, lang string) string {
 		}
 		return s
 	case plan.StatusDone:
-		s := tr(lang, "%s a las %s", "%s at %s", who(r, it.By), clock(it.At))
+		doer := it.By
+		if !it.ApprovedBy.IsZero() && !it.RequestedBy.IsZero() {
+			// The approval queued the action: the step is still the
+			// requester's, and naming the approver twice would read as
+			// self-approval.
+			doer = it.RequestedBy
+		}
+		s := tr(lang, "%s a las %s", "%s at %s", who(r, doer), clock(it.At))
 		if it.Step.Priorities {
 			s += " · " + serviceNames(r.Plan, r.ServiceOrder(), lang)
 		}

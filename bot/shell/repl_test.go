@@ -82,7 +82,7 @@ func TestScriptedSession(t *testing.T) {
 		// A confirmation answered n presses nothing; answered s, it does.
 		"[Beto Suplente] pulsa «Aprobar» en", "¿Confirmar? (s/n) n", "Cancelado: no se pulsó «Aprobar».",
 		"[Beto Suplente] pulsa «Aprobar» en", "¿Confirmar? (s/n) s",
-		"✅ Activar el plan · Líder · Beto Suplente a las 14:00 UTC · aprobado por Beto Suplente",
+		"✅ Activar el plan · Líder · Ana Líder a las 14:00 UTC · aprobado por Beto Suplente",
 		// A button that needs a reason asks for it.
 		"[Diego Sistemas] pulsa «Omitir» en Desplegar el servidor desde su copia · web", "Motivo: el servidor web se reemplaza",
 		"⏭️ Desplegar el servidor desde su copia · web · Administrador del Sistema · Diego Sistemas a las 14:00 UTC: el servidor web se reemplaza",
