@@ -43,11 +43,11 @@ func writeCopy(dir string, srv *plan.Server) (*plan.Copy, error) {
 			}
 		}
 		cp.Path = filepath.Join(sub, files[0].name)
-		return &cp, nil
+		return &cp, age(cp.Path)
 	}
 	var buf bytes.Buffer
 	tw := tar.NewWriter(&buf)
-	now := time.Now()
+	now := time.Now().Add(-copyAge)
 	for _, f := range files { // the descriptor first, as OVA requires
 		if err := tw.WriteHeader(&tar.Header{Name: f.name, Mode: 0o644, Size: int64(len(f.data)), ModTime: now, Format: tar.FormatUSTAR}); err != nil {
 			return nil, fmt.Errorf("writing the OVA copy of %s: %w", srv.ID, err)
@@ -63,7 +63,20 @@ func writeCopy(dir string, srv *plan.Server) (*plan.Copy, error) {
 	if err := os.WriteFile(cp.Path, buf.Bytes(), 0o644); err != nil {
 		return nil, fmt.Errorf("writing the OVA copy of %s: %w", srv.ID, err)
 	}
-	return &cp, nil
+	return &cp, age(cp.Path)
+}
+
+// copyAge is how old the demo's copies are: last night's backup, so that
+// the readiness checks, the preflights and the report's RPO show a
+// realistic data loss.
+const copyAge = 6 * time.Hour
+
+func age(path string) error {
+	at := time.Now().Add(-copyAge)
+	if err := os.Chtimes(path, at, at); err != nil {
+		return fmt.Errorf("dating the copy %s: %w", path, err)
+	}
+	return nil
 }
 
 type copyFile struct {

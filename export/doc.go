@@ -54,6 +54,13 @@
 //     service.
 //   - RTO achieved: restored − declared, met when it is at most the
 //     service's RTO in the plan.
+//   - data up to: the oldest of the points in time the service's restore
+//     actions brought data back from, as their confirmed or approved
+//     preflight stated it (facts source_at, a copy's date, or
+//     snapshot_at, a snapshot's) on approval.requested or action.queued,
+//     counted once the action succeeded.
+//   - RPO achieved (data lost): declared − data up to, met when it is at
+//     most the service's RPO in the plan.
 //
 // Without a plan (or for steps the plan does not know) phases are unknown
 // and only the declaration is reported.

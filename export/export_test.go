@@ -56,9 +56,9 @@ func TestSummaryStatesRunFactsAndMilestones(t *testing.T) {
 	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
 	want := []Milestones{
 		{Service: "quipux", Name: "Gestión documental Quipux", Priority: 1, Declared: t0, RestoreStarted: at(30), Restored: at(90), Verified: at(110),
-			RTO: 4 * time.Hour, Achieved: 90 * time.Minute, Status: RTOMet},
+			RTO: 4 * time.Hour, Achieved: 90 * time.Minute, Status: RTOMet, RPOStatus: RTONone},
 		{Service: "correo", Name: "Correo electrónico", Priority: 2, Declared: t0, RestoreStarted: at(31), Restored: at(120), Verified: at(130),
-			RTO: time.Hour, Achieved: 2 * time.Hour, Status: RTOMissed},
+			RTO: time.Hour, Achieved: 2 * time.Hour, Status: RTOMissed, RPOStatus: RTONone},
 	}
 	if len(sum.Services) != len(want) {
 		t.Fatalf("services = %+v", sum.Services)
@@ -67,6 +67,62 @@ func TestSummaryStatesRunFactsAndMilestones(t *testing.T) {
 		if sum.Services[i] != want[i] {
 			t.Errorf("service %d:\n got %+v\nwant %+v", i, sum.Services[i], want[i])
 		}
+	}
+}
+
+// TestRPOAchieved: the data a service got back is as old as the oldest
+// source its restore actions used (a copy's date from a confirmed
+// preflight, a snapshot's from an approved one); the loss is measured
+// from the declaration and held against the plan's RPO.
+func TestRPOAchieved(t *testing.T) {
+	p := testPlan()
+	p.Services[0].RPO = plan.Duration(24 * time.Hour) // quipux
+	p.Services[1].RPO = plan.Duration(time.Hour)      // correo
+	copyAt := func(h int) map[string]string {
+		return map[string]string{"source_at": t0.Add(-time.Duration(h) * time.Hour).Format(time.RFC3339)}
+	}
+	snapAt := map[string]string{"snapshot_at": t0.Add(-30 * time.Hour).Format(time.RFC3339)}
+	steps := []step{
+		{0, leader, plan.EventRunDeclared, plan.RunDeclared{PlanID: p.ID, PlanHash: p.Hash, Services: []string{"quipux", "correo"}, DeclaredAt: t0}},
+		// db-quipux: approved revert to a snapshot of 30 h before; the
+		// queueing after the approval carries no facts.
+		{10, admin, plan.EventApprovalRequested, plan.ApprovalRequested{Step: "restaurar-ovf/desplegar@db-quipux", Facts: snapAt}},
+		{12, plan.System, plan.EventActionQueued, plan.ActionEvent{Step: "restaurar-ovf/desplegar@db-quipux"}},
+		{20, plan.System, plan.EventActionSucceeded, plan.ActionEvent{Step: "restaurar-ovf/desplegar@db-quipux"}},
+		// app-quipux: a copy of 6 h before, confirmed.
+		{21, admin, plan.EventActionQueued, plan.ActionEvent{Step: "restaurar-ovf/desplegar@app-quipux", Facts: copyAt(6)}},
+		{30, plan.System, plan.EventActionSucceeded, plan.ActionEvent{Step: "restaurar-ovf/desplegar@app-quipux"}},
+		// mail-01: a first attempt from a 2-hour copy failed; none succeeded.
+		{31, admin, plan.EventActionQueued, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01", Facts: copyAt(2)}},
+		{40, plan.System, plan.EventActionFailed, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+	}
+	src := &memSource{runs: map[string][]plan.Event{testRunID: sealRun(t, testRunID, steps)}}
+	_, sum := export(t, src, p, JSON, Options{})
+	q, c := sum.Services[0], sum.Services[1]
+	if q.Service != "quipux" || !q.DataAt.Equal(t0.Add(-30*time.Hour)) || q.DataLoss != 30*time.Hour || q.RPOStatus != RTOMissed {
+		t.Errorf("quipux: data at %v, loss %v, %s; want the snapshot's 30 h, missed against 24 h", q.DataAt, q.DataLoss, q.RPOStatus)
+	}
+	if !c.DataAt.IsZero() || c.RPOStatus != RTONone || c.RPO != time.Hour {
+		t.Errorf("correo: data at %v, %s, target %v; want no data restored yet", c.DataAt, c.RPOStatus, c.RPO)
+	}
+
+	md, _ := export(t, src, p, Markdown, Options{})
+	for _, want := range []string{"## Datos restaurados (RPO)", "| Gestión documental Quipux (quipux) | 1d | 2026-03-13 02:00:00Z | 1d 6h | incumplido |",
+		"| Correo electrónico (correo) | 1h | — | — | sin fecha del origen |"} {
+		if !bytes.Contains(md, []byte(want)) {
+			t.Errorf("Markdown lacks %q:\n%s", want, md)
+		}
+	}
+	html, _ := export(t, src, p, HTML, Options{Lang: "en"})
+	if !bytes.Contains(html, []byte("<h2>Data restored (RPO)</h2>")) || !bytes.Contains(html, []byte(`<td class="missed">missed</td>`)) {
+		t.Errorf("HTML lacks the RPO table")
+	}
+	pdf, _ := export(t, src, p, PDF, Options{})
+	if text := pdfText(t, pdf); !strings.Contains(text, "Datos restaurados (RPO)") || !strings.Contains(text, "sin fecha del origen") {
+		t.Errorf("PDF lacks the RPO table:\n%s", text)
+	}
+	if out, _ := export(t, &memSource{runs: map[string][]plan.Event{testRunID: sealRun(t, testRunID, testSteps(testPlan()))}}, testPlan(), Markdown, Options{}); bytes.Contains(out, []byte("RPO")) {
+		t.Errorf("a run with no RPO target and no data point shows an RPO table")
 	}
 }
 

@@ -63,6 +63,26 @@ func writeHTML(_ context.Context, w *bufio.Writer, sum *Summary, r *report, rows
 		w.WriteString("</tr>\n")
 	}
 	w.WriteString("</table>\n")
+	if r.hasRPO() {
+		fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"services\">\n<tr>", esc(r.t("rpo")))
+		for _, h := range r.rpoHeader() {
+			fmt.Fprintf(w, "<th>%s</th>", esc(h))
+		}
+		w.WriteString("</tr>\n")
+		for _, m := range sum.Services {
+			w.WriteString("<tr>")
+			cells := r.rpoRow(m)
+			for i, c := range cells {
+				class := ""
+				if i == len(cells)-1 && !m.DataAt.IsZero() && (m.RPOStatus == RTOMet || m.RPOStatus == RTOMissed) {
+					class = ` class="` + string(m.RPOStatus) + `"`
+				}
+				fmt.Fprintf(w, "<td%s>%s</td>", class, esc(c))
+			}
+			w.WriteString("</tr>\n")
+		}
+		w.WriteString("</table>\n")
+	}
 
 	fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"events\">\n<tr>", esc(r.t("timeline")))
 	for _, h := range append(r.eventHeader(), r.t("col.hash")) {

@@ -34,6 +34,14 @@ func writeMarkdown(_ context.Context, w *bufio.Writer, sum *Summary, r *report, 
 			mdRow(w, mdEscapeAll(r.milestoneRow(m)))
 		}
 	}
+	if r.hasRPO() {
+		fmt.Fprintf(w, "\n## %s\n\n", r.t("rpo"))
+		mdRow(w, mdEscapeAll(r.rpoHeader()))
+		mdRule(w, len(r.rpoHeader()))
+		for _, m := range sum.Services {
+			mdRow(w, mdEscapeAll(r.rpoRow(m)))
+		}
+	}
 	fmt.Fprintf(w, "\n## %s\n\n", r.t("timeline"))
 	mdRow(w, mdEscapeAll(r.eventHeader()))
 	mdRule(w, len(r.eventHeader()))

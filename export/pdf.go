@@ -182,15 +182,31 @@ func (d *pdfDoc) services(sum *Summary) {
 	d.row(pdfServiceCols, d.r.milestoneHeader(), 10, nil)
 	d.font("regular", 7.5)
 	for _, m := range sum.Services {
-		var last *[3]uint8
-		switch m.Status {
-		case RTOMet:
-			last = &[3]uint8{0x2e, 0x7d, 0x32}
-		case RTOMissed:
-			last = &[3]uint8{0xc6, 0x28, 0x28}
-		}
-		d.row(pdfServiceCols, d.r.milestoneRow(m), 10, last)
+		d.row(pdfServiceCols, d.r.milestoneRow(m), 10, statusColor(m.Status))
 	}
+	if !d.r.hasRPO() {
+		return
+	}
+	d.heading(d.r.t("rpo"))
+	d.font("bold", 7.5)
+	d.row(pdfRPOCols, d.r.rpoHeader(), 10, nil)
+	d.font("regular", 7.5)
+	for _, m := range sum.Services {
+		d.row(pdfRPOCols, d.r.rpoRow(m), 10, statusColor(m.RPOStatus))
+	}
+}
+
+var pdfRPOCols = []float64{170, 70, 95, 130, 95}
+
+// statusColor is the colour of a met or missed result (nil: black).
+func statusColor(s RTOStatus) *[3]uint8 {
+	switch s {
+	case RTOMet:
+		return &[3]uint8{0x2e, 0x7d, 0x32}
+	case RTOMissed:
+		return &[3]uint8{0xc6, 0x28, 0x28}
+	}
+	return nil
 }
 
 // row writes one line of a table, each cell cut to its column; the last

@@ -201,6 +201,31 @@ func (r *report) milestoneHeader() []string {
 	}
 }
 
+// hasRPO says whether the RPO table has anything to show: a target or a
+// restored data point for some service.
+func (r *report) hasRPO() bool {
+	for _, m := range r.sum.Services {
+		if m.RPO > 0 || !m.DataAt.IsZero() {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *report) rpoHeader() []string {
+	return []string{r.t("service"), r.t("rpo.target"), r.t("rpo.data_at"), r.t("rpo.achieved"), r.t("rto.status")}
+}
+
+// rpoRow is one service's line of the RPO table.
+func (r *report) rpoRow(m Milestones) []string {
+	status := r.status(m.RPOStatus)
+	if m.DataAt.IsZero() {
+		status = r.t("rpo.no_data")
+	}
+	return []string{m.Name + " (" + m.Service + ")", r.dur(m.RPO, m.RPO > 0), r.when(m.DataAt),
+		r.dur(m.DataLoss, !m.DataAt.IsZero()), status}
+}
+
 func (r *report) eventHeader() []string {
 	return []string{r.t("col.seq"), r.t("col.at"), r.t("col.type"), r.t("col.actor"), r.t("col.detail")}
 }

@@ -29,13 +29,16 @@ type scanner struct {
 	order    []string
 	// byServer maps a server to the declared services that need it.
 	byServer map[string][]string
+	// dataAt is, by step, the point in time its action's source holds
+	// data up to, from the facts of its last preflight.
+	dataAt   map[string]time.Time
 	declared bool
 }
 
 func newScanner(p *plan.Plan, opts Options) *scanner {
 	return &scanner{
 		p: p, opts: opts, verifier: plan.NewVerifier(),
-		services: map[string]*serviceAgg{}, byServer: map[string][]string{},
+		services: map[string]*serviceAgg{}, byServer: map[string][]string{}, dataAt: map[string]time.Time{},
 	}
 }
 
@@ -65,6 +68,9 @@ func (s *scanner) add(e plan.Event) error {
 	case plan.EventStepStarted, plan.EventActionStarted, plan.EventStepCompleted, plan.EventStepSkipped,
 		plan.EventActionQueued, plan.EventActionSucceeded, plan.EventActionFailed, plan.EventStepReopened:
 		s.step(e)
+	}
+	if e.Type == plan.EventApprovalRequested || e.Type == plan.EventActionQueued {
+		s.facts(e)
 	}
 	return nil
 }
@@ -99,6 +105,7 @@ func (s *scanner) declare(e plan.Event) {
 				agg.m.Name = svc.Name.In(s.opts.Lang)
 				agg.m.Priority = svc.Priority
 				agg.m.RTO = svc.RTO.D()
+				agg.m.RPO = svc.RPO.D()
 			}
 			for _, srv := range s.p.ServersOf(id) {
 				s.byServer[srv] = append(s.byServer[srv], id)
@@ -129,17 +136,45 @@ func (s *scanner) step(e plan.Event) {
 		return
 	}
 	if _, ok := s.services[target]; ok {
-		s.stepFor(s.services[target], pr.Phase, e)
+		s.stepFor(s.services[target], pr.Phase, d.Step, e)
 		return
 	}
 	for _, id := range s.byServer[target] {
-		s.stepFor(s.services[id], pr.Phase, e)
+		s.stepFor(s.services[id], pr.Phase, d.Step, e)
 	}
 }
 
-func (s *scanner) stepFor(a *serviceAgg, phase plan.Phase, e plan.Event) {
+// dataFacts are the preflight facts that say up to when a restore's
+// source holds data: a copy's date, a snapshot's.
+var dataFacts = []string{"source_at", "snapshot_at"}
+
+// facts remembers up to when the source of a step's action holds data,
+// from the preflight a person confirmed or was asked to approve. A later
+// event without facts (the queueing after an approval) keeps it.
+func (s *scanner) facts(e plan.Event) {
+	var d struct {
+		Step  string            `json:"step"`
+		Facts map[string]string `json:"facts"`
+	}
+	if err := json.Unmarshal(e.Payload, &d); err != nil || d.Step == "" {
+		return
+	}
+	for _, f := range dataFacts {
+		if t, err := time.Parse(time.RFC3339, d.Facts[f]); err == nil {
+			s.dataAt[d.Step] = t.UTC()
+			return
+		}
+	}
+}
+
+func (s *scanner) stepFor(a *serviceAgg, phase plan.Phase, step string, e plan.Event) {
 	switch phase {
 	case plan.PhaseRestoring:
+		if e.Type == plan.EventActionSucceeded {
+			if t, ok := s.dataAt[step]; ok && (a.m.DataAt.IsZero() || t.Before(a.m.DataAt)) {
+				a.m.DataAt = t // the oldest data restored bounds the loss
+			}
+		}
 		if a.m.RestoreStarted.IsZero() && (e.Type == plan.EventStepStarted || e.Type == plan.EventActionStarted) {
 			a.m.RestoreStarted = e.At
 		}
@@ -179,6 +214,7 @@ func (s *scanner) summary() (Summary, error) {
 			m.Restored = a.lastRestored
 		}
 		m.Status = rtoStatus(&m, until)
+		m.RPOStatus = rpoStatus(&m)
 		sum.Services = append(sum.Services, m)
 	}
 	slices.SortStableFunc(sum.Services, func(a, b Milestones) int {
@@ -193,6 +229,21 @@ func (s *scanner) summary() (Summary, error) {
 		return a.Priority - b.Priority
 	})
 	return sum, nil
+}
+
+// rpoStatus sets m.DataLoss and returns whether it is within the RPO.
+func rpoStatus(m *Milestones) RTOStatus {
+	if m.DataAt.IsZero() {
+		return RTONone
+	}
+	m.DataLoss = m.Declared.Sub(m.DataAt)
+	switch {
+	case m.RPO <= 0:
+		return RTONone
+	case m.DataLoss <= m.RPO:
+		return RTOMet
+	}
+	return RTOMissed
 }
 
 // rtoStatus sets m.Achieved and returns the RTO status as of until.

@@ -66,6 +66,14 @@ type Milestones struct {
 	RTO      time.Duration
 	Achieved time.Duration
 	Status   RTOStatus
+	// RPO is the plan's target (0 when unknown). DataAt is the oldest
+	// point in time the service's restored servers hold data up to (the
+	// copy deployed, the snapshot reverted to, as the confirmed or
+	// approved preflight stated it); DataLoss is Declared − DataAt.
+	RPO       time.Duration
+	DataAt    time.Time
+	DataLoss  time.Duration
+	RPOStatus RTOStatus
 }
 
 // MarshalJSON writes durations as Go duration strings ("4h0m0s").
@@ -81,10 +89,21 @@ func (m Milestones) MarshalJSON() ([]byte, error) {
 		RTO            string    `json:"rto_target,omitempty"`
 		Achieved       string    `json:"rto_achieved,omitempty"`
 		Status         RTOStatus `json:"rto_status"`
+		RPO            string    `json:"rpo_target,omitempty"`
+		DataAt         time.Time `json:"data_at,omitzero"`
+		DataLoss       string    `json:"rpo_achieved,omitempty"`
+		RPOStatus      RTOStatus `json:"rpo_status"`
 	}
 	o := out{
 		Service: m.Service, Name: m.Name, Priority: m.Priority, Declared: m.Declared,
 		RestoreStarted: m.RestoreStarted, Restored: m.Restored, Verified: m.Verified, Status: m.Status,
+		DataAt: m.DataAt, RPOStatus: m.RPOStatus,
+	}
+	if m.RPO > 0 {
+		o.RPO = m.RPO.String()
+	}
+	if !m.DataAt.IsZero() {
+		o.DataLoss = m.DataLoss.String()
 	}
 	if m.RTO > 0 {
 		o.RTO = m.RTO.String()
