@@ -45,43 +45,9 @@ func writeHTML(_ context.Context, w *bufio.Writer, sum *Summary, r *report, rows
 		fmt.Fprintf(w, "<p><small>%s</small></p>\n", esc(r.t("chart.legend")))
 	}
 
-	fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"services\">\n<tr>", esc(r.t("services")))
-	for _, h := range r.milestoneHeader() {
-		fmt.Fprintf(w, "<th>%s</th>", esc(h))
-	}
-	w.WriteString("</tr>\n")
-	for _, m := range sum.Services {
-		w.WriteString("<tr>")
-		cells := r.milestoneRow(m)
-		for i, c := range cells {
-			class := ""
-			if i == len(cells)-1 && (m.Status == RTOMet || m.Status == RTOMissed) {
-				class = ` class="` + string(m.Status) + `"`
-			}
-			fmt.Fprintf(w, "<td%s>%s</td>", class, esc(c))
-		}
-		w.WriteString("</tr>\n")
-	}
-	w.WriteString("</table>\n")
+	serviceTable(w, r.t("services"), r.milestoneHeader(), sum.Services, r.milestoneRow, func(m Milestones) RTOStatus { return m.Status })
 	if r.hasRPO() {
-		fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"services\">\n<tr>", esc(r.t("rpo")))
-		for _, h := range r.rpoHeader() {
-			fmt.Fprintf(w, "<th>%s</th>", esc(h))
-		}
-		w.WriteString("</tr>\n")
-		for _, m := range sum.Services {
-			w.WriteString("<tr>")
-			cells := r.rpoRow(m)
-			for i, c := range cells {
-				class := ""
-				if i == len(cells)-1 && !m.DataAt.IsZero() && (m.RPOStatus == RTOMet || m.RPOStatus == RTOMissed) {
-					class = ` class="` + string(m.RPOStatus) + `"`
-				}
-				fmt.Fprintf(w, "<td%s>%s</td>", class, esc(c))
-			}
-			w.WriteString("</tr>\n")
-		}
-		w.WriteString("</table>\n")
+		serviceTable(w, r.t("rpo"), r.rpoHeader(), sum.Services, r.rpoRow, func(m Milestones) RTOStatus { return m.RPOStatus })
 	}
 
 	fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"events\">\n<tr>", esc(r.t("timeline")))
@@ -174,4 +140,28 @@ func truncateRunes(s string, n int) string {
 		return s
 	}
 	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
+}
+
+// serviceTable writes a table with a row per service; the last cell, the
+// result, is coloured when met or missed.
+func serviceTable(w *bufio.Writer, title string, header []string, services []Milestones, row func(Milestones) []string, status func(Milestones) RTOStatus) {
+	esc := html.EscapeString
+	fmt.Fprintf(w, "<h2>%s</h2>\n<table class=\"services\">\n<tr>", esc(title))
+	for _, h := range header {
+		fmt.Fprintf(w, "<th>%s</th>", esc(h))
+	}
+	w.WriteString("</tr>\n")
+	for _, m := range services {
+		w.WriteString("<tr>")
+		cells := row(m)
+		for i, c := range cells {
+			class := ""
+			if st := status(m); i == len(cells)-1 && (st == RTOMet || st == RTOMissed) {
+				class = ` class="` + string(st) + `"`
+			}
+			fmt.Fprintf(w, "<td%s>%s</td>", class, esc(c))
+		}
+		w.WriteString("</tr>\n")
+	}
+	w.WriteString("</table>\n")
 }
