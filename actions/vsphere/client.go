@@ -52,15 +52,9 @@ type Client struct {
 
 // Connect logs in to the vCenter of cfg.URL.
 func Connect(ctx context.Context, cfg Config) (*Client, error) {
-	if cfg.URL == "" {
-		return nil, fmt.Errorf("connecting to vSphere: no URL (VSPHERE_URL=https://user:pass@host/sdk)")
-	}
-	u, err := soap.ParseURL(cfg.URL)
+	u, err := parseURL(cfg)
 	if err != nil {
-		return nil, fmt.Errorf("connecting to vSphere: parsing URL: %w", err)
-	}
-	if u.User == nil || u.User.Username() == "" {
-		return nil, fmt.Errorf("connecting to vSphere at %s: the URL has no user and password", u.Host)
+		return nil, err
 	}
 	sc := soap.NewClient(u, cfg.Insecure)
 	vim, err := vim25.NewClient(ctx, sc)
@@ -85,6 +79,21 @@ func Connect(ctx context.Context, cfg Config) (*Client, error) {
 		return sm.Logout(ctx)
 	}
 	return c, nil
+}
+
+// parseURL checks that cfg names an SDK endpoint with credentials.
+func parseURL(cfg Config) (*url.URL, error) {
+	if cfg.URL == "" {
+		return nil, fmt.Errorf("connecting to vSphere: no URL (VSPHERE_URL=https://user:pass@host/sdk)")
+	}
+	u, err := soap.ParseURL(cfg.URL)
+	if err != nil {
+		return nil, fmt.Errorf("connecting to vSphere: parsing URL: %w", err)
+	}
+	if u.User == nil || u.User.Username() == "" {
+		return nil, fmt.Errorf("connecting to vSphere at %s: the URL has no user and password", u.Host)
+	}
+	return u, nil
 }
 
 // New wraps an existing, logged-in vim25 client (the simulator's in tests).

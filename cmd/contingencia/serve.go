@@ -71,9 +71,14 @@ func serve(ctx context.Context, f serveFlags, logger *slog.Logger, ready chan<- 
 		if err != nil {
 			return err
 		}
-		vc, err := vsphere.Connect(ctx, vsphere.Config{URL: u, Insecure: insecure, Logger: logger})
+		// vCenter may be down with the data centre: serve starts anyway
+		// (chat, paging, checklists) and logs in when an action needs it.
+		vc, err := vsphere.NewLazy(vsphere.Config{URL: u, Insecure: insecure, Logger: logger})
 		if err != nil {
 			return err
+		}
+		if err := vc.Connect(ctx); err != nil {
+			logger.Warn("vSphere is not reachable yet: actions on it will retry", "err", err)
 		}
 		defer vc.Close(context.WithoutCancel(ctx))
 		providers = append(providers, vc)

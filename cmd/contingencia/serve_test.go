@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -128,5 +129,47 @@ func TestServeRefusesUnreadableSwitches(t *testing.T) {
 				t.Fatalf("serve = %v, want an error naming %s", err, name)
 			}
 		})
+	}
+}
+
+// TestServeStartsWithVCenterDown: vCenter may go down with the data
+// centre; serve still starts (chat and paging must work), says so in its
+// log without the password, and the vSphere actions fail as retryable.
+func TestServeStartsWithVCenterDown(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed := ln.Addr().String()
+	ln.Close() // nothing listens there any more
+	t.Setenv("SLACK_BOT_TOKEN", "")
+	t.Setenv("MATTERMOST_URL", "")
+	t.Setenv("SMTP_URL", "")
+	t.Setenv("VSPHERE_URL", "https://contingencia:s3creto-vc@"+closed+"/sdk")
+	t.Setenv("VSPHERE_INSECURE", "true")
+	var buf strings.Builder
+	logs := &syncWriter{w: &buf}
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	errc := make(chan error, 1)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "serve.db")
+	go func() {
+		errc <- serve(ctx, serveFlags{listen: "127.0.0.1:0", database: db, lang: "es"}, slog.New(slog.NewTextHandler(logs, nil)), ready)
+	}()
+	select {
+	case addr := <-ready:
+		if code, _ := get(t, "http://"+addr+"/healthz"); code != 200 {
+			t.Errorf("healthz %d", code)
+		}
+	case err := <-errc:
+		t.Fatalf("serve with vCenter down: %v", err)
+	}
+	cancel()
+	if err := <-errc; err != nil {
+		t.Fatalf("serve ended with %v", err)
+	}
+	out := buf.String() // serve has returned: nobody writes any more
+	if !strings.Contains(out, "vSphere is not reachable yet") || strings.Contains(out, "s3creto-vc") {
+		t.Errorf("log (want the warning, never the password):\n%s", out)
 	}
 }
