@@ -368,6 +368,11 @@ func (r *Run) WaitingFor(it *Item) []*Item {
 			// On one server, the procedure's steps run in order: a
 			// server is verified after it is deployed.
 			open = append(open, o)
+		case it.Server == "" && it.Service != "" && o.Server != "" && o.Procedure == it.Procedure && stepBefore(o, it) &&
+			r.serviceNeeds(it.Service, o.Server):
+			// A service's own steps come after the earlier steps on
+			// its servers: it is verified once they are restored.
+			open = append(open, o)
 		}
 	}
 	return open
@@ -414,6 +419,21 @@ func sharesService(a, b *Item) bool {
 }
 
 // dependsOn reports whether server a depends on b, directly or not.
+// serviceNeeds reports whether a service runs on a server, directly or
+// through its servers' dependencies.
+func (r *Run) serviceNeeds(service, server string) bool {
+	svc, ok := r.Plan.Service(service)
+	if !ok {
+		return false
+	}
+	for _, id := range svc.Servers {
+		if id == server || r.dependsOn(id, server) {
+			return true
+		}
+	}
+	return false
+}
+
 func (r *Run) dependsOn(a, b string) bool {
 	seen := map[string]bool{}
 	var walk func(id string) bool

@@ -431,3 +431,44 @@ func TestADrillIsTornDownOnceAfterItEnds(t *testing.T) {
 		t.Fatalf("%d teardown events, want 1", torn)
 	}
 }
+
+// TestAServiceIsVerifiedAfterItsServers: a service-scoped step of a
+// restore procedure (verify that the service works) waits for the earlier
+// steps on the servers the service runs on, dependencies included, and
+// for no other server's.
+func TestAServiceIsVerifiedAfterItsServers(t *testing.T) {
+	p := enginePlan()
+	p.Procedures[1].Steps = append(p.Procedures[1].Steps, plan.Step{ID: "verifysvc", Title: plan.Text{ES: "Verificar el servicio", EN: "Verify the service"},
+		Owner: "sysadmin", Kind: plan.KindCheck, Scope: plan.ScopeService, Action: "check.http"})
+	h := newHarness(t, p)
+	declare(h)
+	h.must(plan.CompleteStep{By: plan.By{Who: dario}, Step: "eval/assess"})
+	h.must(plan.ConfirmPriorities{By: plan.By{Who: ana}, Step: "ovf/prio"})
+	waiting := func(key string) []string {
+		it, ok := h.run.Item(key)
+		if !ok {
+			t.Fatalf("no item %s", key)
+		}
+		return keys(h.run.WaitingFor(it))
+	}
+	// portal runs on web and dns; web depends on app, app on db.
+	if got := fmt.Sprint(waiting("ovf/verifysvc@portal")); got != "[ovf/deploy@dns ovf/deploy@db ovf/deploy@app ovf/verifydb@db ovf/deploy@web]" {
+		t.Fatalf("portal's verification waits for %s", got)
+	}
+	if got := fmt.Sprint(waiting("ovf/verifysvc@docs")); got != "[ovf/deploy@dns ovf/deploy@db ovf/deploy@app ovf/verifydb@db]" {
+		t.Fatalf("docs's verification waits for %s (not for web, which it does not run on)", got)
+	}
+	h.refused(plan.RunStep{By: plan.By{Who: dario}, Step: "ovf/verifysvc@portal"}, plan.CodeBlocked)
+	for _, srv := range []string{"dns", "db", "app", "web"} {
+		key := "ovf/deploy@" + srv
+		h.must(plan.RunStep{By: plan.By{Who: dario}, Step: key, Preflight: "desplegar " + srv})
+		h.must(plan.Approve{By: plan.By{Who: ana}, Step: key})
+		h.must(plan.ActionStarted{Step: key, Attempt: 1, JobID: 7})
+		h.must(plan.ActionFinished{Step: key, OK: true})
+	}
+	h.must(plan.SkipStep{By: plan.By{Who: carla}, Step: "ovf/verifydb@db", Reason: "la base respondió"})
+	if got := waiting("ovf/verifysvc@portal"); len(got) != 0 {
+		t.Fatalf("portal's verification still waits for %v", got)
+	}
+	h.must(plan.RunStep{By: plan.By{Who: dario}, Step: "ovf/verifysvc@portal"})
+}
