@@ -46,12 +46,14 @@
 //   - declared: the run.declared event (its declared_at, else its time).
 //   - restore started: the first step.started or action.started of a
 //     restoring-phase step for the service.
-//   - restored: the last step.completed or step.skipped of a
-//     restoring-phase step for the service before its first testing-phase
-//     event; a service with no testing-phase event is restored only once
-//     the run is closed.
-//   - verified: the last step.completed of a testing-phase step for the
-//     service.
+//   - restored: the last step.completed, step.skipped or action.succeeded
+//     of a restoring-phase step for the service before its first
+//     testing-phase event; a service with no testing-phase event is
+//     restored only once the run is closed. Action and check steps end
+//     with action.succeeded (the engine emits no step.completed for them);
+//     action.failed does not count, a retry's later success does.
+//   - verified: the last step.completed or action.succeeded of a
+//     testing-phase step for the service.
 //   - RTO achieved: restored − declared, met when it is at most the
 //     service's RTO in the plan.
 //   - data up to: the oldest of the points in time the service's restore

@@ -140,6 +140,18 @@ func TestMilestoneStatus(t *testing.T) {
 			{20, admin, plan.EventStepCompleted, plan.StepEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
 			{30, leader, plan.EventRunClosed, plan.RunEnded{}},
 		}, plan: p, status: RTOMet, done: true},
+		{name: "a deploy's success restores a service without tests once the run is closed", steps: []step{
+			{0, leader, plan.EventRunDeclared, plan.RunDeclared{PlanID: "quipux", PlanHash: p.Hash, Services: []string{"correo"}}},
+			{10, plan.System, plan.EventActionStarted, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+			{20, plan.System, plan.EventActionSucceeded, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+			{30, leader, plan.EventRunClosed, plan.RunEnded{}},
+		}, plan: p, status: RTOMet, done: true},
+		{name: "a failed deploy does not restore", steps: []step{
+			{0, leader, plan.EventRunDeclared, plan.RunDeclared{PlanID: "quipux", PlanHash: p.Hash, Services: []string{"correo"}}},
+			{10, plan.System, plan.EventActionStarted, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+			{20, plan.System, plan.EventActionFailed, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+			{30, leader, plan.EventRunClosed, plan.RunEnded{}},
+		}, plan: p, status: RTOPending},
 		{name: "open run past its target is missed", steps: []step{
 			{0, leader, plan.EventRunDeclared, plan.RunDeclared{PlanID: "quipux", PlanHash: p.Hash, Services: []string{"correo"}}},
 			{20, admin, plan.EventStepCompleted, plan.StepEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
@@ -165,6 +177,46 @@ func TestMilestoneStatus(t *testing.T) {
 				t.Errorf("status %s restored %v, want %s restored=%t", m.Status, m.Restored, tt.status, tt.done)
 			}
 		})
+	}
+}
+
+// TestMilestonesFromActionEvents: action and check steps end the way the
+// engine ends them, with action.succeeded and no step.completed; after a
+// failed attempt, the retry's success restores.
+func TestMilestonesFromActionEvents(t *testing.T) {
+	p := testPlan()
+	action := func(min int, typ plan.EventType, key string) step {
+		return step{min, plan.System, typ, plan.ActionEvent{Step: key, Attempt: 1}}
+	}
+	const db, app, mail, test = "restaurar-ovf/desplegar@db-quipux", "restaurar-ovf/desplegar@app-quipux",
+		"restaurar-ovf/desplegar@mail-01", "pruebas/funcional@quipux"
+	steps := []step{
+		{0, leader, plan.EventRunDeclared, plan.RunDeclared{PlanID: p.ID, PlanHash: p.Hash, Services: []string{"quipux", "correo"}, DeclaredAt: t0}},
+		action(10, plan.EventActionQueued, db), action(11, plan.EventActionStarted, db), action(40, plan.EventActionSucceeded, db),
+		action(41, plan.EventActionQueued, app), action(42, plan.EventActionStarted, app), action(50, plan.EventActionFailed, app),
+		{55, admin, plan.EventStepReopened, plan.StepEvent{Step: app}},
+		action(56, plan.EventActionQueued, app), action(57, plan.EventActionStarted, app),
+		action(60, plan.EventActionQueued, mail), action(61, plan.EventActionStarted, mail), action(70, plan.EventActionSucceeded, mail),
+		action(80, plan.EventActionSucceeded, app),
+		action(90, plan.EventActionQueued, test), action(91, plan.EventActionStarted, test), action(100, plan.EventActionSucceeded, test),
+		{110, leader, plan.EventRunClosed, plan.RunEnded{}},
+	}
+	src := &memSource{runs: map[string][]plan.Event{testRunID: sealRun(t, testRunID, steps)}}
+	_, sum := export(t, src, p, JSON, Options{})
+	at := func(min int) time.Time { return t0.Add(time.Duration(min) * time.Minute) }
+	want := []Milestones{
+		{Service: "quipux", Name: "Gestión documental Quipux", Priority: 1, Declared: t0, RestoreStarted: at(11), Restored: at(80), Verified: at(100),
+			RTO: 4 * time.Hour, Achieved: 80 * time.Minute, Status: RTOMet, RPOStatus: RTONone},
+		{Service: "correo", Name: "Correo electrónico", Priority: 2, Declared: t0, RestoreStarted: at(61), Restored: at(70),
+			RTO: time.Hour, Achieved: 70 * time.Minute, Status: RTOMissed, RPOStatus: RTONone},
+	}
+	if len(sum.Services) != len(want) {
+		t.Fatalf("services = %+v", sum.Services)
+	}
+	for i := range want {
+		if sum.Services[i] != want[i] {
+			t.Errorf("service %d:\n got %+v\nwant %+v", i, sum.Services[i], want[i])
+		}
 	}
 }
 
@@ -304,6 +356,48 @@ func TestVerifyStream(t *testing.T) {
 	}
 
 	if _, err := VerifyStream(context.Background(), src, "CONT-0000"); !errors.Is(err, errNoRun) {
+		t.Errorf("missing run: err = %v", err)
+	}
+}
+
+// TestVerifyRunChecksTheRecordedHead: events removed from the end leave a
+// chain that verifies; the head the store recorded tells.
+func TestVerifyRunChecksTheRecordedHead(t *testing.T) {
+	_, events, src := setup(t)
+	head := Head{Seq: 13, Hash: events[12].Hash}
+	src.runs["truncated"] = events[:10]
+	src.runs["emptied"] = nil
+	replaced := sealRun(t, testRunID, append(testSteps(testPlan())[:12], step{150, leader, plan.EventRunAborted, plan.RunEnded{}}))
+	src.runs["replaced"] = replaced
+	tests := []struct {
+		name, run string
+		head      Head
+		bad       *BadEvent // nil: verifies
+	}{
+		{name: "the whole run", run: testRunID, head: head},
+		{name: "events appended since the head was read", run: testRunID, head: Head{Seq: 12, Hash: events[11].Hash}},
+		{name: "events removed from the end", run: "truncated", head: head, bad: &BadEvent{Seq: 11,
+			Reason: "missing: the timeline ends at event 10 but the run's head is event 13 (hash " + head.Hash + "): events were removed"}},
+		{name: "every event removed", run: "emptied", head: head, bad: &BadEvent{Seq: 1,
+			Reason: "missing: the timeline ends at event 0 but the run's head is event 13 (hash " + head.Hash + "): events were removed"}},
+		{name: "the last event replaced", run: "replaced", head: head, bad: &BadEvent{Seq: 13, Type: "run.aborted", At: replaced[12].At,
+			Reason: "its hash is not the run's recorded head hash " + head.Hash + ": events were replaced"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			res, err := VerifyRun(context.Background(), src, tt.run, tt.head)
+			if err != nil {
+				t.Fatalf("VerifyRun: %v", err)
+			}
+			switch {
+			case tt.bad == nil && !res.OK():
+				t.Errorf("got %s, want OK", res)
+			case tt.bad != nil && (res.Bad == nil || *res.Bad != *tt.bad):
+				t.Errorf("got %s, want %+v", res, tt.bad)
+			}
+		})
+	}
+	if _, err := VerifyRun(context.Background(), src, "CONT-0000", head); !errors.Is(err, errNoRun) {
 		t.Errorf("missing run: err = %v", err)
 	}
 }

@@ -69,7 +69,7 @@ func (s *scanner) add(e plan.Event) error {
 		plan.EventActionQueued, plan.EventActionSucceeded, plan.EventActionFailed, plan.EventStepReopened:
 		s.step(e)
 	}
-	if e.Type == plan.EventApprovalRequested || e.Type == plan.EventActionQueued {
+	if e.Type == plan.EventApprovalRequested || e.Type == plan.EventActionQueued || e.Type == plan.EventActionStarted {
 		s.facts(e)
 	}
 	return nil
@@ -167,6 +167,14 @@ func (s *scanner) facts(e plan.Event) {
 	}
 }
 
+// finished reports whether e brings a step to done. Action and check
+// steps end with their action's success: the engine emits no
+// step.completed for them (a failure leaves them failed, a retry reopens
+// them, and only a later success finishes them).
+func finished(t plan.EventType) bool {
+	return t == plan.EventStepCompleted || t == plan.EventActionSucceeded
+}
+
 func (s *scanner) stepFor(a *serviceAgg, phase plan.Phase, step string, e plan.Event) {
 	switch phase {
 	case plan.PhaseRestoring:
@@ -178,7 +186,7 @@ func (s *scanner) stepFor(a *serviceAgg, phase plan.Phase, step string, e plan.E
 		if a.m.RestoreStarted.IsZero() && (e.Type == plan.EventStepStarted || e.Type == plan.EventActionStarted) {
 			a.m.RestoreStarted = e.At
 		}
-		if !a.testingSeen && (e.Type == plan.EventStepCompleted || e.Type == plan.EventStepSkipped) {
+		if !a.testingSeen && (finished(e.Type) || e.Type == plan.EventStepSkipped) {
 			a.lastRestored = e.At
 		}
 	case plan.PhaseTesting:
@@ -186,7 +194,7 @@ func (s *scanner) stepFor(a *serviceAgg, phase plan.Phase, step string, e plan.E
 			a.testingSeen = true
 			a.m.Restored = a.lastRestored
 		}
-		if e.Type == plan.EventStepCompleted {
+		if finished(e.Type) {
 			a.m.Verified = e.At
 		}
 	}

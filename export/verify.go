@@ -45,6 +45,54 @@ func (r Result) String() string {
 // A chain that does not verify is a Result with Bad set, not an error;
 // errors are failures to read.
 func VerifyStream(ctx context.Context, src Source, runID string) (Result, error) {
+	return verifyStream(ctx, src, runID, func(plan.Event) {})
+}
+
+// Head is a run's last event as the store recorded it beside the events
+// (storage.RunSummary's Events and HeadHash). Events removed from the end
+// leave a chain that still verifies; only the recorded head tells.
+type Head struct {
+	Seq  int64
+	Hash string
+}
+
+// VerifyRun is VerifyStream that also checks the chain reaches head: the
+// event at head.Seq must be there and carry head.Hash. Read head before
+// streaming; events after it are ones appended meanwhile.
+func VerifyRun(ctx context.Context, src Source, runID string, head Head) (Result, error) {
+	var atHead *plan.Event
+	res, err := verifyStream(ctx, src, runID, func(e plan.Event) {
+		if e.Seq == head.Seq {
+			atHead = &e
+		}
+	})
+	if errors.Is(err, ErrNoEvents) && head.Seq > 0 {
+		err = nil // every event of a recorded run is gone: a failure to report
+	}
+	if err != nil || res.Bad != nil {
+		return res, err
+	}
+	res.Bad = headMismatch(res.Events, head, atHead)
+	return res, nil
+}
+
+// headMismatch compares a chain that verified up to event last with the
+// recorded head; nil when it holds the head.
+func headMismatch(last int64, head Head, atHead *plan.Event) *BadEvent {
+	switch {
+	case last < head.Seq:
+		return &BadEvent{Seq: last + 1, Reason: fmt.Sprintf(
+			"missing: the timeline ends at event %d but the run's head is event %d (hash %s): events were removed",
+			last, head.Seq, head.Hash)}
+	case atHead != nil && atHead.Hash != head.Hash:
+		return &BadEvent{Seq: atHead.Seq, Type: string(atHead.Type), At: atHead.At, Reason: fmt.Sprintf(
+			"its hash is not the run's recorded head hash %s: events were replaced", head.Hash)}
+	}
+	return nil
+}
+
+// verifyStream recomputes the chain, showing each verified event to seen.
+func verifyStream(ctx context.Context, src Source, runID string, seen func(plan.Event)) (Result, error) {
 	v := plan.NewVerifier()
 	res := Result{RunID: runID}
 	read := 0
@@ -54,15 +102,16 @@ func VerifyStream(ctx context.Context, src Source, runID string) (Result, error)
 			res.Bad = badEvent(e, err)
 			return errStop
 		}
+		seen(e)
 		return nil
 	})
 	if err != nil && !errors.Is(err, errStop) {
 		return res, fmt.Errorf("verifying run %s: reading the timeline: %w", runID, err)
 	}
+	res.Head, res.Events = v.Head(), v.Count()
 	if read == 0 {
 		return res, fmt.Errorf("verifying run %s: %w", runID, ErrNoEvents)
 	}
-	res.Head, res.Events = v.Head(), v.Count()
 	return res, nil
 }
 

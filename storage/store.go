@@ -72,6 +72,9 @@ type RunSummary struct {
 
 // RunFilter narrows ListRuns; zero fields match everything.
 type RunFilter struct {
+	// RunID lists that run alone: how a reader gets the head (Events,
+	// HeadHash) the store recorded for one run.
+	RunID string
 	State string
 	Drill *bool
 	Since time.Time

@@ -140,7 +140,7 @@ func runDemo(ctx context.Context, f demoFlags, stdin io.Reader, stdout, stderr i
 	} else {
 		fmt.Fprintln(stdout, tr(lang, "📄 Informe HTML: %s", "📄 HTML report: %s", report))
 	}
-	res, err := export.VerifyStream(runCtx, as.store, t.runID)
+	res, err := verifyRun(runCtx, as.store, t.runID)
 	switch {
 	case err != nil:
 		fmt.Fprintln(stdout, tr(lang, "❌ verificación de la cadena de %s: %v", "❌ verifying the chain of %s: %v", t.runID, err))

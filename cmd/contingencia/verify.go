@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contingencia/contingencia/export"
+	"github.com/contingencia/contingencia/storage"
 )
 
 func init() { commands = append(commands, newVerifyCmd) }
@@ -19,6 +21,8 @@ func newVerifyCmd(a *app) *cobra.Command {
 		Use:   "verify (--run ID | --file EXPORT.jsonl)",
 		Short: "Recompute a run's hash chain and name the first event that does not match",
 		Long: "verify recomputes the hash chain of a run in the store (--run) or of a JSON Lines export (--file, - for stdin).\n" +
+			"With --run it also checks that the chain reaches the head the store recorded for the run, so that events\n" +
+			"removed from the end do not pass.\n" +
 			"It prints \"OK: N events, head HASH\" and exits 0, or names the first event that does not match and exits 1.",
 		Args: cobra.NoArgs,
 	}
@@ -37,7 +41,7 @@ func newVerifyCmd(a *app) *cobra.Command {
 		} else {
 			err = withTimeline(cmd.Context(), *database, func(st timeline) error {
 				var verr error
-				res, verr = export.VerifyStream(cmd.Context(), st, runID)
+				res, verr = verifyRun(cmd.Context(), st, runID)
 				if verr != nil {
 					return runFailure(runID, verr)
 				}
@@ -54,6 +58,19 @@ func newVerifyCmd(a *app) *cobra.Command {
 		return nil
 	}
 	return c
+}
+
+// verifyRun verifies a run in the store up to the head the store recorded
+// for it, read first: events appended meanwhile come after it.
+func verifyRun(ctx context.Context, st timeline, runID string) (export.Result, error) {
+	runs, err := st.ListRuns(ctx, storage.RunFilter{RunID: runID})
+	if err != nil {
+		return export.Result{}, fmt.Errorf("reading the head of run %s: %w", runID, err)
+	}
+	if len(runs) == 0 {
+		return export.Result{}, storage.ErrNotFound
+	}
+	return export.VerifyRun(ctx, st, runID, export.Head{Seq: runs[0].Events, Hash: runs[0].HeadHash})
 }
 
 // verifyFile verifies the JSON Lines export at path ("-": stdin).

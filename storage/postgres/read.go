@@ -83,9 +83,12 @@ func (s *Store) scanEvents(ctx context.Context, q querier, runID string, first, 
 
 // ListRuns implements storage.Store.
 func (s *Store) ListRuns(ctx context.Context, f storage.RunFilter) ([]storage.RunSummary, error) {
-	var state *string
+	var state, runID *string
 	if f.State != "" {
 		state = &f.State
+	}
+	if f.RunID != "" {
+		runID = &f.RunID
 	}
 	var since, until *time.Time
 	if !f.Since.IsZero() {
@@ -98,7 +101,7 @@ func (s *Store) ListRuns(ctx context.Context, f storage.RunFilter) ([]storage.Ru
 	if f.Limit > 0 {
 		limit = &f.Limit
 	}
-	rows, err := s.pool.Query(ctx, sqlListRuns, state, f.Drill, since, until, limit)
+	rows, err := s.pool.Query(ctx, sqlListRuns, state, f.Drill, since, until, limit, runID)
 	if err != nil {
 		return nil, fmt.Errorf("listing runs: %w", err)
 	}

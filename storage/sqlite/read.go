@@ -75,7 +75,10 @@ func scanEvents(ctx context.Context, q querier, runID string, first, last int64,
 
 // ListRuns implements storage.Store.
 func (s *Store) ListRuns(ctx context.Context, f storage.RunFilter) ([]storage.RunSummary, error) {
-	var state, drill, since, until any
+	var runID, state, drill, since, until any
+	if f.RunID != "" {
+		runID = f.RunID
+	}
 	if f.State != "" {
 		state = f.State
 	}
@@ -92,7 +95,7 @@ func (s *Store) ListRuns(ctx context.Context, f storage.RunFilter) ([]storage.Ru
 	if f.Limit > 0 {
 		limit = f.Limit
 	}
-	rows, err := s.db.QueryContext(ctx, sqlListRuns, state, drill, since, until, limit)
+	rows, err := s.db.QueryContext(ctx, sqlListRuns, state, drill, since, until, limit, runID)
 	if err != nil {
 		return nil, fmt.Errorf("listing runs: %w", err)
 	}

@@ -92,6 +92,9 @@ func testListRuns(t *testing.T, newStore Factory) {
 		{"until, exclusive", storage.RunFilter{Until: base.Add(1 * day).Truncate(time.Microsecond)}, []string{"CONT-2026-0001"}},
 		{"window and state", storage.RunFilter{Since: base.Add(day / 2), Until: base.Add(4 * day), State: "restoring", Drill: &no}, []string{"CONT-2026-0003"}},
 		{"limit", storage.RunFilter{Limit: 2}, []string{"CONT-2026-0004", "CONT-2026-0003"}},
+		{"one run by id", storage.RunFilter{RunID: "CONT-2026-0002"}, []string{"CONT-2026-0002"}},
+		{"an unknown run id", storage.RunFilter{RunID: "CONT-1999-0001"}, nil},
+		{"run id and a filter it fails", storage.RunFilter{RunID: "CONT-2026-0002", Drill: &yes}, nil},
 		{"nothing matches", storage.RunFilter{State: "aborted"}, nil},
 	}
 	for _, tt := range tests {

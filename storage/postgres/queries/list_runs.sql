@@ -5,5 +5,6 @@ WHERE ($1::text IS NULL OR state = $1)
   AND ($2::boolean IS NULL OR drill = $2)
   AND ($3::timestamptz IS NULL OR created_at >= $3)
   AND ($4::timestamptz IS NULL OR created_at < $4)
+  AND ($6::text IS NULL OR run_id = $6)
 ORDER BY created_at DESC, run_id DESC
 LIMIT $5
