@@ -329,6 +329,10 @@ func TestRuns(t *testing.T) {
 		{name: "real contingencies only", args: []string{"--drill=false"}, want: []string{"CONT-2026-0001"}},
 		{name: "by state", args: []string{"--state", "closed"}, want: []string{"CONT-2026-0001"}},
 		{name: "no match", args: []string{"--state", "aborted"}, want: []string{}},
+		{name: "declared since a time", args: []string{"--since", "2026-02-03T10:00:00Z"}, want: []string{"CONT-2026-0002"}},
+		{name: "declared before a time", args: []string{"--until", "2026-02-03T10:00:00Z"}, want: []string{"CONT-2026-0001"}},
+		{name: "declared on a day", args: []string{"--since", "2026-02-03", "--until", "2026-02-04"}, want: []string{"CONT-2026-0002", "CONT-2026-0001"}},
+		{name: "declared the day before", args: []string{"--until", "2026-02-03"}, want: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -353,6 +357,9 @@ func TestRuns(t *testing.T) {
 		})
 	}
 
+	if code, _, stderr := runCLI(t, "runs", "--database", fx.db, "--since", "ayer"); code != 2 || !strings.Contains(stderr, `--since "ayer": use a date`) {
+		t.Errorf("runs --since ayer: exit %d: %s", code, stderr)
+	}
 	code, stdout, stderr := runCLI(t, "runs", "--database", fx.db)
 	if code != 0 {
 		t.Fatalf("runs: exit %d: %s", code, stderr)

@@ -38,6 +38,11 @@ func failf(format string, args ...any) error {
 	return &exitError{code: 1, err: fmt.Errorf(format, args...)}
 }
 
+// usagef returns an error that exits with code 2 (bad usage).
+func usagef(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
 // silent exits with code 1 when the command already printed why.
 var silent = &exitError{code: 1, err: errors.New("")}
 

@@ -68,6 +68,8 @@ func newRunsCmd(a *app) *cobra.Command {
 		drill  bool
 		asJSON bool
 		limit  int
+		since  string
+		until  string
 	)
 	c := &cobra.Command{
 		Use:   "runs",
@@ -78,9 +80,18 @@ func newRunsCmd(a *app) *cobra.Command {
 	c.Flags().BoolVar(&drill, "drill", false, "only drills (--drill=false: only real contingencies)")
 	c.Flags().BoolVar(&asJSON, "json", false, "print the runs as JSON, for machines")
 	c.Flags().IntVar(&limit, "limit", 0, "list at most this many runs (0: all)")
+	c.Flags().StringVar(&since, "since", "", "only runs declared at or after this time (2026-11-01 or RFC 3339, UTC)")
+	c.Flags().StringVar(&until, "until", "", "only runs declared before this time (2026-12-01 or RFC 3339, UTC)")
 	database := databaseFlag(c)
 	c.RunE = func(cmd *cobra.Command, _ []string) error {
 		f := storage.RunFilter{State: state, Limit: limit}
+		var err error
+		if f.Since, err = parseWhen("--since", since); err != nil {
+			return err
+		}
+		if f.Until, err = parseWhen("--until", until); err != nil {
+			return err
+		}
 		if cmd.Flags().Changed("drill") {
 			f.Drill = &drill
 		}
@@ -96,6 +107,21 @@ func newRunsCmd(a *app) *cobra.Command {
 		})
 	}
 	return c
+}
+
+// parseWhen reads a date (midnight UTC) or an RFC 3339 time; "" is none.
+func parseWhen(flag, v string) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, v); err == nil {
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		return time.Time{}, usagef("%s %q: use a date (2026-11-01) or an RFC 3339 time (2026-11-01T08:00:00Z)", flag, v)
+	}
+	return t.UTC(), nil
 }
 
 // runJSON is one run of `runs --json`.
