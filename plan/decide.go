@@ -150,7 +150,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 		default:
 			return nil, refuse(CodeInvalid, "Tipo de aviso desconocido %q.", "Unknown page type %q.", c.Type)
 		}
-		if c.Type == EventPageSent && r.personAcknowledged(c.Page) {
+		if c.Type == EventPageSent && r.AcknowledgedPerson(c.Page.Person, c.Page.UserID) {
 			return nil, nil // never page someone who already acknowledged
 		}
 		return []Event{newEvent(System, now, c.Type, c.Page)}, nil
@@ -637,15 +637,6 @@ func (r *Run) actionReport(c Command, now time.Time) ([]Event, error) {
 		return []Event{newEvent(System, now, EventActionFailed, ev)}, nil
 	}
 	return nil, nil
-}
-
-func (r *Run) personAcknowledged(p PageEvent) bool {
-	for _, pg := range r.Pages {
-		if pg.Role == p.Role && pg.Acknowledged && (pg.Person == p.Person || (p.UserID != "" && pg.UserID == p.UserID)) {
-			return true
-		}
-	}
-	return false
 }
 
 func (r *Run) unfinished() int {

@@ -436,6 +436,18 @@ func (r *Run) Acknowledged(role string) bool {
 	return false
 }
 
+// AcknowledgedPerson reports whether the person, by name or platform user
+// id, acknowledged any page of the run: one acknowledgement stops all
+// paging of that person, whatever role it was for.
+func (r *Run) AcknowledgedPerson(name, userID string) bool {
+	for _, p := range r.Pages {
+		if p.Acknowledged && (p.Person == name || userID != "" && p.UserID == userID) {
+			return true
+		}
+	}
+	return false
+}
+
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a

@@ -222,3 +222,76 @@ func TestThePlansConvocarStepPagesNow(t *testing.T) {
 		t.Fatalf("an unknown role: %v", err)
 	}
 }
+
+func TestAPrimaryNobodyCouldReachStillEscalates(t *testing.T) {
+	escalates := func(t *testing.T, f *fixture, runID string) {
+		t.Helper()
+		f.clock.Advance(11 * time.Minute) // past the DBA's 10m
+		f.fire(t)
+		if n := count(f.events(t, runID, plan.EventPageEscalated), "dba", "", 1); n != 1 {
+			t.Fatalf("dba escalated %d times, want once", n)
+		}
+		if n := count(f.events(t, runID, plan.EventPageSent), "dba", "dm", 1); n != 2 {
+			t.Fatalf("%d leaders paged for the dba role, want 2", n)
+		}
+	}
+	t.Run("every channel failed", func(t *testing.T) {
+		f := setup(t)
+		f.surf.refuseDM("Carla Datos")
+		f.box.refuse("carla.datos@example.gob.ec")
+		runID := f.declare(t)
+		f.waitJobs(t, "contingencia.page")
+		failed := f.events(t, runID, plan.EventPageFailed)
+		if count(failed, "dba", "dm", 0) != 1 || count(failed, "dba", "email", 0) != 1 {
+			t.Fatalf("failed pages %+v", failed)
+		}
+		escalates(t, f, runID)
+		// Carla is not paged again at her level: one attempt per channel.
+		if n := count(f.events(t, runID, plan.EventPageFailed), "dba", "", 0); n != 2 {
+			t.Fatalf("Carla's pages failed %d times, want 2", n)
+		}
+	})
+	t.Run("no address on any channel", func(t *testing.T) {
+		f := setup(t)
+		carla := &f.p.Roles[1].People[0]
+		carla.Slack, carla.Email = "", ""
+		runID := f.declare(t)
+		f.waitJobs(t, "contingencia.page")
+		failed := f.events(t, runID, plan.EventPageFailed)
+		if count(failed, "dba", "", 0) != 1 || failed[0].Person != "Carla Datos" {
+			t.Fatalf("unreachable person not recorded as a failed page: %+v", failed)
+		}
+		escalates(t, f, runID)
+	})
+}
+
+func TestAnAcknowledgementStopsAllPagingOfThatPerson(t *testing.T) {
+	f := setup(t)
+	runID := f.declare(t)
+	f.waitJobs(t, "contingencia.page")
+	beto := bot.Origin{Platform: "slack", UserID: "U0SM00002", UserName: "Beto Suplente", ChannelID: "CG"}
+	ack := bot.ButtonValue{RunID: runID, Kind: bot.ButtonAck, Step: "lider", Seq: 1}
+	if rep, err := f.bot.Click(context.Background(), beto, ack.String(), ""); err != nil || rep.Refused {
+		t.Fatalf("ack: %+v %v", rep, err)
+	}
+	f.clock.Advance(11 * time.Minute) // dba and sysadmin escalate to the leaders
+	f.fire(t)
+	if n := count(f.events(t, runID, plan.EventPageEscalated), "dba", "", 1); n != 1 {
+		t.Fatalf("dba escalated %d times, want once", n)
+	}
+	for _, e := range f.events(t, runID, plan.EventPageSent, plan.EventPageFailed) {
+		if e.Person == "Beto Suplente" && e.Level > 0 {
+			t.Fatalf("Beto was paged as an escalation link after acknowledging: %+v", e)
+		}
+	}
+	// The other leader, who did not acknowledge, is still paged.
+	ana := 0
+	for _, e := range f.events(t, runID, plan.EventPageSent) {
+		if e.Person == "Ana Líder" && e.Role == "dba" && e.Level == 1 {
+			ana++
+		}
+	}
+	if ana == 0 {
+		t.Fatal("Ana was not paged as the dba role's escalation link")
+	}
+}

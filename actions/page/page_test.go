@@ -36,9 +36,17 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // ---- a real SMTP server, in process, with STARTTLS and AUTH PLAIN ----
 
 type mailbox struct {
-	mu   sync.Mutex
-	msgs []received
-	got  chan struct{}
+	mu     sync.Mutex
+	msgs   []received
+	got    chan struct{}
+	reject map[string]bool // recipients refused with 550
+}
+
+// refuse makes the server reject mail to addr.
+func (b *mailbox) refuse(addr string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.reject[addr] = true
 }
 
 type received struct {
@@ -79,6 +87,11 @@ func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	return nil
 }
 func (s *session) Rcpt(to string, _ *smtp.RcptOptions) error {
+	s.box.mu.Lock()
+	defer s.box.mu.Unlock()
+	if s.box.reject[to] {
+		return &smtp.SMTPError{Code: 550, Message: "mailbox unavailable"}
+	}
 	s.msg.to = append(s.msg.to, to)
 	return nil
 }
@@ -117,7 +130,7 @@ func startSMTP(tb testing.TB) (addr string, box *mailbox, client *tls.Config) {
 	cert, _ := x509.ParseCertificate(der)
 	pool := x509.NewCertPool()
 	pool.AddCert(cert)
-	box = &mailbox{got: make(chan struct{}, 100)}
+	box = &mailbox{got: make(chan struct{}, 100), reject: map[string]bool{}}
 	srv := smtp.NewServer(backend{box})
 	srv.Domain = "127.0.0.1"
 	srv.TLSConfig = &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}}
@@ -134,9 +147,20 @@ func startSMTP(tb testing.TB) (addr string, box *mailbox, client *tls.Config) {
 // ---- the chat side: records what the bot would show ----
 
 type chatSurface struct {
-	mu    sync.Mutex
-	dms   []string // person: title
-	posts []string
+	mu     sync.Mutex
+	dms    []string // person: title
+	posts  []string
+	failDM map[string]bool // people whose DMs fail
+}
+
+// refuseDM makes direct messages to person fail.
+func (s *chatSurface) refuseDM(person string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.failDM == nil {
+		s.failDM = map[string]bool{}
+	}
+	s.failDM[person] = true
 }
 
 func (s *chatSurface) Platform() string { return "slack" }
@@ -158,6 +182,9 @@ func (s *chatSurface) Pin(context.Context, string, string) error                
 func (s *chatSurface) DirectMessage(_ context.Context, p plan.Person, part bot.Part, _ string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.failDM[p.Name] {
+		return errors.New("channel_not_found")
+	}
 	s.dms = append(s.dms, p.Name+": "+part.Title)
 	return nil
 }

@@ -69,6 +69,8 @@ func AckTimeout(p *plan.Plan, role string) time.Duration {
 // bot stores them in the same transaction): every role is paged when a
 // run is declared, a role handed over pages its new holder, a page starts
 // its link's acknowledgement timer, and an escalation pages the next link.
+// A failed page starts the timer too: someone nobody could reach has not
+// acknowledged either, so the chain goes on at the same timeout.
 func JobsFor(r *plan.Run, events []plan.Event) ([]storage.Job, error) {
 	var jobs []storage.Job
 	timers := map[string]bool{}
@@ -84,7 +86,7 @@ func JobsFor(r *plan.Run, events []plan.Event) ([]storage.Job, error) {
 				return nil, fmt.Errorf("reading %s: %w", e.Type, err)
 			}
 			jobs = append(jobs, storage.Job{Args: PageArgs{RunID: r.ID, Role: a.Role, Person: a.Person.Name}})
-		case plan.EventPageSent, plan.EventPageEscalated:
+		case plan.EventPageSent, plan.EventPageFailed, plan.EventPageEscalated:
 			var p plan.PageEvent
 			if err := json.Unmarshal(e.Payload, &p); err != nil {
 				return nil, fmt.Errorf("reading %s: %w", e.Type, err)
@@ -193,31 +195,18 @@ func (w *PageWorker) page(ctx context.Context, a PageArgs, key string) ([]string
 		if a.Level == 0 && pp.Identifies(r.Leader) {
 			continue // the leader who declared the run knows
 		}
-		if acknowledged(r, a.Role, pp) {
-			continue
+		if r.AcknowledgedPerson(pp.Name, userID(r, pp)) {
+			continue // one acknowledgement stops all paging of that person
 		}
 		people = append(people, pp)
 	}
 	var failures []string
 	for _, pp := range people {
-		m := NewMessage(r, a.Role, pp, a.Level, lang)
-		for _, ch := range w.channels(r, a.Role) {
-			err := ch.send(ctx, m)
-			if errors.Is(err, ErrNoAddress) {
-				continue
-			}
-			ev := plan.PageEvent{Role: a.Role, Person: pp.Name, UserID: userID(r, pp), Channel: ch.name, Level: a.Level}
-			typ := plan.EventPageSent
-			if err != nil {
-				typ, ev.Error = plan.EventPageFailed, err.Error()
-				failures = append(failures, fmt.Sprintf("%s (%s): %v", pp.Name, ch.name, err))
-				w.cfg.Logger.Warn("page not delivered", "run", r.ID, "role", a.Role, "person", pp.Name, "channel", ch.name, "err", err)
-			}
-			if err := w.cfg.Recorder.Record(ctx, r.ID, plan.RecordPage{Type: typ, Page: ev},
-				fmt.Sprintf("%s:%s:%s:%s", key, pp.Name, ch.name, typ)); err != nil {
-				return nil, fmt.Errorf("recording the page of %s: %w", pp.Name, err)
-			}
+		failed, err := w.deliver(ctx, r, a, pp, NewMessage(r, a.Role, pp, a.Level, lang), key)
+		if err != nil {
+			return nil, err
 		}
+		failures = append(failures, failed...)
 	}
 	if w.cfg.Chat != nil && len(people) > 0 {
 		if err := w.cfg.Chat.Mention(ctx, r, a.Role, people, a.Level); err != nil {
@@ -235,6 +224,54 @@ func (w *PageWorker) page(ctx context.Context, a PageArgs, key string) ([]string
 		names[i] = pp.Name
 	}
 	return names, nil
+}
+
+// errUnreachable is the failure of a person no channel has an address for.
+var errUnreachable = errors.New("no address on any channel")
+
+// deliver pages one person on every channel and records each outcome; it
+// returns the failures to tell the run's channel. A person no channel has
+// an address for is a failed page too: never quiet, and the link's
+// acknowledgement timer still starts.
+func (w *PageWorker) deliver(ctx context.Context, r *plan.Run, a PageArgs, pp plan.Person, m Message, key string) ([]string, error) {
+	var failures []string
+	reached := false
+	for _, ch := range w.channels(r, a.Role) {
+		sendErr := ch.send(ctx, m)
+		if errors.Is(sendErr, ErrNoAddress) {
+			continue
+		}
+		reached = true
+		if err := w.record(ctx, r, a, pp, ch.name, sendErr, key); err != nil {
+			return nil, err
+		}
+		if sendErr != nil {
+			failures = append(failures, fmt.Sprintf("%s (%s): %v", pp.Name, ch.name, sendErr))
+		}
+	}
+	if !reached {
+		if err := w.record(ctx, r, a, pp, "none", errUnreachable, key); err != nil {
+			return nil, err
+		}
+		failures = append(failures, fmt.Sprintf("%s: %v", pp.Name, errUnreachable))
+	}
+	return failures, nil
+}
+
+// record stores the outcome of one delivery: sent when sendErr is nil,
+// failed with its reason otherwise.
+func (w *PageWorker) record(ctx context.Context, r *plan.Run, a PageArgs, pp plan.Person, channel string, sendErr error, key string) error {
+	ev := plan.PageEvent{Role: a.Role, Person: pp.Name, UserID: userID(r, pp), Channel: channel, Level: a.Level}
+	typ := plan.EventPageSent
+	if sendErr != nil {
+		typ, ev.Error = plan.EventPageFailed, sendErr.Error()
+		w.cfg.Logger.Warn("page not delivered", "run", r.ID, "role", a.Role, "person", pp.Name, "channel", channel, "err", sendErr)
+	}
+	if err := w.cfg.Recorder.Record(ctx, r.ID, plan.RecordPage{Type: typ, Page: ev},
+		fmt.Sprintf("%s:%s:%s:%s", key, pp.Name, channel, typ)); err != nil {
+		return fmt.Errorf("recording the page of %s: %w", pp.Name, err)
+	}
+	return nil
 }
 
 // channel is one way of paging.
@@ -314,15 +351,6 @@ func linkRole(p *plan.Plan, role string, level int) (string, bool) {
 		return "", false
 	}
 	return rl.Escalation[level-1], true
-}
-
-func acknowledged(r *plan.Run, role string, pp plan.Person) bool {
-	for _, pg := range r.Pages {
-		if pg.Role == role && pg.Person == pp.Name && pg.Acknowledged {
-			return true
-		}
-	}
-	return false
 }
 
 // userID is the person's id on the run's platform.
