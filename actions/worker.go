@@ -141,13 +141,26 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 		return nil
 	}
 	key := func(what string) string { return execKey(job, what) }
-	if err := w.cfg.Recorder.Record(ctx, a.RunID, plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID,
-		Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}, key("start")); err != nil {
+	started := plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID, Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}
+	req, reqErr := RequestFor(r, it)
+	if reqErr == nil && it.Scheduled && len(it.Facts) == 0 {
+		// Approved for automatic restore, without a dry run: make it now,
+		// just before acting, so the timeline says what was found (target,
+		// copy and its date) when the action ran.
+		pf, planned, err := w.cfg.Registry.Preflight(ctx, req)
+		if err != nil {
+			return w.finish(ctx, log, job, time.Time{}, Result{}, err)
+		}
+		if planned {
+			started.Message += " · " + pf.Summary
+			started.Facts = pf.Facts
+		}
+	}
+	if err := w.cfg.Recorder.Record(ctx, a.RunID, started, key("start")); err != nil {
 		return fmt.Errorf("recording the start: %w", err)
 	}
-	req, err := RequestFor(r, it)
-	if err != nil {
-		return w.finish(ctx, log, job, time.Time{}, Result{}, Permanent(err))
+	if reqErr != nil {
+		return w.finish(ctx, log, job, time.Time{}, Result{}, Permanent(reqErr))
 	}
 	req.Progress = w.progress(ctx, a, key)
 	start := w.cfg.Now()

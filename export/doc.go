@@ -59,7 +59,8 @@
 //   - data up to: the oldest of the points in time the service's restore
 //     actions brought data back from, as their confirmed or approved
 //     preflight stated it (facts source_at, a copy's date, or
-//     snapshot_at, a snapshot's) on approval.requested or action.queued,
+//     snapshot_at, a snapshot's) on approval.requested, action.queued
+//     or, for automatic restore, action.started,
 //     counted once the action succeeded.
 //   - RPO achieved (data lost): declared − data up to, met when it is at
 //     most the service's RPO in the plan.

@@ -105,6 +105,9 @@ type ActionStarted struct {
 	Attempt int
 	JobID   int64
 	Message string
+	// Facts of the dry run made just before a scheduled action that was
+	// approved without one (automatic restore).
+	Facts map[string]string
 }
 
 type ActionProgress struct {

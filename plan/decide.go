@@ -620,7 +620,7 @@ func (r *Run) actionReport(c Command, now time.Time) ([]Event, error) {
 	ev := ActionEvent{Step: key, Action: it.Step.Action, Target: target(it), JobID: it.JobID}
 	switch c := c.(type) {
 	case ActionStarted:
-		ev.Attempt, ev.JobID, ev.Message = c.Attempt, c.JobID, c.Message
+		ev.Attempt, ev.JobID, ev.Message, ev.Facts = c.Attempt, c.JobID, c.Message, c.Facts
 		return []Event{newEvent(System, now, EventActionStarted, ev)}, nil
 	case ActionProgress:
 		if c.Percent < 0 || c.Percent > 100 {

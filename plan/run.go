@@ -392,6 +392,9 @@ func (r *Run) applyAction(it *Item, e Event, d ActionEvent) {
 		it.Attempts++
 		it.JobID = d.JobID
 		it.Message = d.Message
+		if d.Facts != nil {
+			it.Facts = d.Facts
+		}
 	case EventActionProgress:
 		it.Percent, it.Message = d.Percent, d.Message
 	case EventActionSucceeded:

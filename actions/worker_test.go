@@ -1,0 +1,105 @@
+package actions
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/contingencia/contingencia/plan"
+)
+
+// memRecorder decides and applies the workers' reports on one run held in
+// memory, sealing events as a store would.
+type memRecorder struct {
+	tb     testing.TB
+	run    *plan.Run
+	events []plan.Event
+	now    time.Time
+}
+
+func (m *memRecorder) Load(context.Context, string) (*plan.Run, error) { return m.run, nil }
+
+func (m *memRecorder) Record(_ context.Context, _ string, c plan.Command, _ string) error {
+	m.tb.Helper()
+	m.now = m.now.Add(time.Minute)
+	evs, err := plan.Decide(m.run, c, m.now)
+	if err != nil {
+		m.tb.Fatalf("%s: %v", c.Name(), err)
+	}
+	for _, e := range evs {
+		if err := plan.Seal(&e, m.run.Seq+1, m.run.Head); err != nil {
+			m.tb.Fatal(err)
+		}
+		if err := m.run.Apply(e); err != nil {
+			m.tb.Fatal(err)
+		}
+		m.events = append(m.events, e)
+	}
+	return nil
+}
+
+// TestAScheduledActionIsDryRunJustBeforeItRuns: a step approved for
+// automatic restore has no dry run of its own; the worker makes one just
+// before acting and records what it found with the start.
+func TestAScheduledActionIsDryRunJustBeforeItRuns(t *testing.T) {
+	ctx := context.Background()
+	p, err := plan.LoadFile("../testdata/plans/small.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	person := func(name, id string) plan.By {
+		return plan.By{Who: plan.Actor{Platform: "slack", UserID: id, Name: name}}
+	}
+	ana, beto, diego := person("Ana Líder", "U0SM00001"), person("Beto Suplente", "U0SM00002"), person("Diego Sistemas", "U0SM00004")
+	rec := &memRecorder{tb: t, run: plan.NewRun("CONT-2026-0001", p), now: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}
+	const step = "restaurar/desplegar@db"
+	for _, c := range []plan.Command{
+		plan.Declare{By: ana, Services: []string{"api"}, Strategy: plan.StrategyOVF, Assessment: "incendio"},
+		plan.CompleteStep{By: diego, Step: "evaluacion/evaluar"},
+		plan.RunStep{By: ana, Step: "evaluacion/activar"},
+		plan.Approve{By: beto, Step: "evaluacion/activar"},
+		plan.ConfirmPriorities{By: ana, Step: "restaurar/prioridades"},
+		plan.Schedule{By: ana, Steps: []string{step}},
+		plan.Approve{By: beto, Step: step},
+	} {
+		if err := rec.Record(ctx, rec.run.ID, c, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if it, _ := rec.run.Item(step); it.Status != plan.StatusScheduled || len(it.Facts) != 0 {
+		t.Fatalf("%s: %s with facts %v, want scheduled without a dry run", step, it.Status, it.Facts)
+	}
+	deploy := &planner{state: "poweredOff"}
+	w, err := NewActionWorker(WorkerConfig{Registry: NewDefaultRegistry(provider{"vsphere.deploy_ovf": deploy}), Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &river.Job[ActionArgs]{JobRow: &rivertype.JobRow{ID: 7, Attempt: 1, MaxAttempts: 5},
+		Args: ActionArgs{RunID: rec.run.ID, Step: step, Action: "vsphere.deploy_ovf", Target: "db"}}
+	if err := w.Work(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	it, _ := rec.run.Item(step)
+	if deploy.executed != 1 || it.Status != plan.StatusDone {
+		t.Fatalf("executed %d times, step %s", deploy.executed, it.Status)
+	}
+	if it.Facts[FactPowerState] != "poweredOff" {
+		t.Errorf("facts after the run = %v, want the dry run's", it.Facts)
+	}
+	var started plan.ActionEvent
+	for _, e := range rec.events {
+		if e.Type == plan.EventActionStarted {
+			if err := json.Unmarshal(e.Payload, &started); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if started.Facts[FactPowerState] != "poweredOff" || !strings.Contains(started.Message, "apagar") {
+		t.Errorf("action.started = %+v, want the dry run's summary and facts", started)
+	}
+}
