@@ -143,7 +143,7 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 	key := func(what string) string { return execKey(job, what) }
 	started := plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID, Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}
 	req, reqErr := RequestFor(r, it)
-	if reqErr == nil && it.Scheduled && len(it.Facts) == 0 {
+	if reqErr == nil && it.Scheduled && len(it.Facts) == 0 && w.plans(it.Step.Action) {
 		// Approved for automatic restore, without a dry run: make it now,
 		// just before acting, so the timeline says what was found (target,
 		// copy and its date) when the action ran.
@@ -166,6 +166,17 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 	start := w.cfg.Now()
 	res, err := w.execute(ctx, req, it)
 	return w.finish(ctx, log, job, start, res, err)
+}
+
+// plans reports whether kind's executor has a dry run (a service check
+// without an action of its own has none).
+func (w *ActionWorker) plans(kind string) bool {
+	e, ok := w.cfg.Registry.Lookup(kind)
+	if !ok {
+		return false
+	}
+	_, planner := e.(Planner)
+	return planner
 }
 
 // execute runs the item's action, or, for a check step without an action

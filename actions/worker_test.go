@@ -103,3 +103,52 @@ func TestAScheduledActionIsDryRunJustBeforeItRuns(t *testing.T) {
 		t.Errorf("action.started = %+v, want the dry run's summary and facts", started)
 	}
 }
+
+// TestAScheduledServiceCheckRunsWithoutADryRun: a service check without
+// an action of its own (it runs the service's functional checks) has no
+// dry run to make before it starts; it just runs.
+func TestAScheduledServiceCheckRunsWithoutADryRun(t *testing.T) {
+	ctx := context.Background()
+	p, err := plan.LoadFile("../testdata/plans/small.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restore, _ := p.Procedure("restaurar")
+	restore.Steps = append(restore.Steps, plan.Step{ID: "verificar-servicio", Title: plan.Text{ES: "Verificar el servicio", EN: "Verify the service"},
+		Owner: "sysadmin", Kind: plan.KindCheck, Scope: plan.ScopeService})
+	person := func(name, id string) plan.By {
+		return plan.By{Who: plan.Actor{Platform: "slack", UserID: id, Name: name}}
+	}
+	ana, beto, diego := person("Ana Líder", "U0SM00001"), person("Beto Suplente", "U0SM00002"), person("Diego Sistemas", "U0SM00004")
+	rec := &memRecorder{tb: t, run: plan.NewRun("CONT-2026-0001", p), now: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}
+	const step = "restaurar/verificar-servicio@api"
+	for _, c := range []plan.Command{
+		plan.Declare{By: ana, Services: []string{"api"}, Strategy: plan.StrategyOVF, Assessment: "incendio"},
+		plan.CompleteStep{By: diego, Step: "evaluacion/evaluar"},
+		plan.RunStep{By: ana, Step: "evaluacion/activar"},
+		plan.Approve{By: beto, Step: "evaluacion/activar"},
+		plan.ConfirmPriorities{By: ana, Step: "restaurar/prioridades"},
+		plan.Schedule{By: ana, Steps: []string{step}},
+	} {
+		if err := rec.Record(ctx, rec.run.ID, c, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if it, ok := rec.run.Item(step); !ok || it.Status != plan.StatusScheduled {
+		t.Fatalf("%s not scheduled: %+v", step, it)
+	}
+	checked := 0
+	tcp := ExecutorFunc(func(context.Context, Request) (Result, error) { checked++; return Result{Message: "acepta"}, nil })
+	w, err := NewActionWorker(WorkerConfig{Registry: NewDefaultRegistry(provider{"check.tcp": tcp}), Recorder: rec})
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := &river.Job[ActionArgs]{JobRow: &rivertype.JobRow{ID: 8, Attempt: 1, MaxAttempts: 5},
+		Args: ActionArgs{RunID: rec.run.ID, Step: step, Target: "api"}}
+	if err := w.Work(ctx, job); err != nil {
+		t.Fatalf("the scheduled service check: %v", err)
+	}
+	if it, _ := rec.run.Item(step); checked != 1 || it.Status != plan.StatusDone {
+		t.Fatalf("checks run %d times, step %s", checked, it.Status)
+	}
+}
