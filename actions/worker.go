@@ -141,31 +141,32 @@ func (w *ActionWorker) Work(ctx context.Context, job *river.Job[ActionArgs]) err
 		return nil
 	}
 	key := func(what string) string { return execKey(job, what) }
-	started := plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID, Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}
-	req, reqErr := RequestFor(r, it)
-	if reqErr == nil && it.Scheduled && len(it.Facts) == 0 && w.plans(it.Step.Action) {
-		// Approved for automatic restore, without a dry run: make it now,
-		// just before acting, so the timeline says what was found (target,
-		// copy and its date) when the action ran.
-		pf, planned, err := w.cfg.Registry.Preflight(ctx, req)
-		if err != nil {
-			return w.finish(ctx, log, job, time.Time{}, Result{}, err)
-		}
-		if planned {
-			started.Message += " · " + pf.Summary
-			started.Facts = pf.Facts
-		}
-	}
-	if err := w.cfg.Recorder.Record(ctx, a.RunID, started, key("start")); err != nil {
+	if err := w.cfg.Recorder.Record(ctx, a.RunID, plan.ActionStarted{Step: a.Step, Attempt: job.Attempt, JobID: job.ID,
+		Message: fmt.Sprintf("intento %d de %d", job.Attempt, job.MaxAttempts)}, key("start")); err != nil {
 		return fmt.Errorf("recording the start: %w", err)
 	}
-	if reqErr != nil {
-		return w.finish(ctx, log, job, time.Time{}, Result{}, Permanent(reqErr))
+	req, err := RequestFor(r, it)
+	if err != nil {
+		return w.finish(ctx, log, job, time.Time{}, Result{}, Permanent(err), nil)
 	}
 	req.Progress = w.progress(ctx, a, key)
 	start := w.cfg.Now()
+	var dry map[string]string
+	if it.Scheduled && len(it.Facts) == 0 && w.plans(it.Step.Action) {
+		// Approved for automatic restore, without a dry run: make it now,
+		// just before acting, and record what it found (target, copy and
+		// its date) with the result.
+		pf, planned, err := w.cfg.Registry.Preflight(ctx, req)
+		if err != nil {
+			return w.finish(ctx, log, job, start, Result{}, err, nil)
+		}
+		if planned {
+			req.Progress(0, pf.Summary)
+			dry = pf.Facts
+		}
+	}
 	res, err := w.execute(ctx, req, it)
-	return w.finish(ctx, log, job, start, res, err)
+	return w.finish(ctx, log, job, start, res, err, dry)
 }
 
 // plans reports whether kind's executor has a dry run (a service check
@@ -188,7 +189,9 @@ func (w *ActionWorker) execute(ctx context.Context, req Request, it *plan.Item) 
 	return RunChecks(ctx, w.cfg.Registry, req)
 }
 
-func (w *ActionWorker) finish(ctx context.Context, log *slog.Logger, job *river.Job[ActionArgs], start time.Time, res Result, err error) error {
+// finish records the outcome; facts are those of a dry run made just
+// before acting, if any.
+func (w *ActionWorker) finish(ctx context.Context, log *slog.Logger, job *river.Job[ActionArgs], start time.Time, res Result, err error, facts map[string]string) error {
 	a := job.Args
 	var ms int64
 	if !start.IsZero() {
@@ -206,13 +209,13 @@ func (w *ActionWorker) finish(ctx context.Context, log *slog.Logger, job *river.
 		if res.AlreadyDone && msg == "" {
 			msg = "ya estaba hecho"
 		}
-		return rec(plan.ActionFinished{Step: a.Step, OK: true, Message: msg, DurationMS: ms, Attempt: job.Attempt}, "done")
+		return rec(plan.ActionFinished{Step: a.Step, OK: true, Message: msg, DurationMS: ms, Attempt: job.Attempt, Facts: facts}, "done")
 	}
 	last := job.Attempt >= job.MaxAttempts
 	switch {
 	case IsPermanent(err) || last:
 		log.Warn("action failed", "err", err, "permanent", IsPermanent(err))
-		if rerr := rec(plan.ActionFinished{Step: a.Step, Error: err.Error(), DurationMS: ms, Attempt: job.Attempt}, "failed"); rerr != nil {
+		if rerr := rec(plan.ActionFinished{Step: a.Step, Error: err.Error(), DurationMS: ms, Attempt: job.Attempt, Facts: facts}, "failed"); rerr != nil {
 			return rerr
 		}
 		return river.JobCancel(err)

@@ -45,7 +45,8 @@ func (m *memRecorder) Record(_ context.Context, _ string, c plan.Command, _ stri
 
 // TestAScheduledActionIsDryRunJustBeforeItRuns: a step approved for
 // automatic restore has no dry run of its own; the worker makes one just
-// before acting and records what it found with the start.
+// before acting, shows its summary as progress and records its facts with
+// the result.
 func TestAScheduledActionIsDryRunJustBeforeItRuns(t *testing.T) {
 	ctx := context.Background()
 	p, err := plan.LoadFile("../testdata/plans/small.yaml", nil)
@@ -91,16 +92,21 @@ func TestAScheduledActionIsDryRunJustBeforeItRuns(t *testing.T) {
 	if it.Facts[FactPowerState] != "poweredOff" {
 		t.Errorf("facts after the run = %v, want the dry run's", it.Facts)
 	}
-	var started plan.ActionEvent
+	var progress, succeeded plan.ActionEvent
 	for _, e := range rec.events {
-		if e.Type == plan.EventActionStarted {
-			if err := json.Unmarshal(e.Payload, &started); err != nil {
+		switch e.Type {
+		case plan.EventActionProgress:
+			if err := json.Unmarshal(e.Payload, &progress); err != nil {
+				t.Fatal(err)
+			}
+		case plan.EventActionSucceeded:
+			if err := json.Unmarshal(e.Payload, &succeeded); err != nil {
 				t.Fatal(err)
 			}
 		}
 	}
-	if started.Facts[FactPowerState] != "poweredOff" || !strings.Contains(started.Message, "apagar") {
-		t.Errorf("action.started = %+v, want the dry run's summary and facts", started)
+	if !strings.Contains(progress.Message, "apagar") || succeeded.Facts[FactPowerState] != "poweredOff" {
+		t.Errorf("progress %+v, result %+v: want the dry run's summary, then its facts with the result", progress, succeeded)
 	}
 }
 

@@ -60,7 +60,7 @@
 //     actions brought data back from, as their confirmed or approved
 //     preflight stated it (facts source_at, a copy's date, or
 //     snapshot_at, a snapshot's) on approval.requested, action.queued
-//     or, for automatic restore, action.started,
+//     or, for automatic restore, action.succeeded,
 //     counted once the action succeeded.
 //   - RPO achieved (data lost): declared − data up to, met when it is at
 //     most the service's RPO in the plan.

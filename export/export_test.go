@@ -95,6 +95,9 @@ func TestRPOAchieved(t *testing.T) {
 		// mail-01: a first attempt from a 2-hour copy failed; none succeeded.
 		{31, admin, plan.EventActionQueued, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01", Facts: copyAt(2)}},
 		{40, plan.System, plan.EventActionFailed, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01"}},
+		// Automatic restore: the dry run made just before acting comes
+		// with the result, a copy of 3 h before.
+		{50, plan.System, plan.EventActionSucceeded, plan.ActionEvent{Step: "restaurar-ovf/desplegar@mail-01", Facts: copyAt(3)}},
 	}
 	src := &memSource{runs: map[string][]plan.Event{testRunID: sealRun(t, testRunID, steps)}}
 	_, sum := export(t, src, p, JSON, Options{})
@@ -102,13 +105,13 @@ func TestRPOAchieved(t *testing.T) {
 	if q.Service != "quipux" || !q.DataAt.Equal(t0.Add(-30*time.Hour)) || q.DataLoss != 30*time.Hour || q.RPOStatus != RTOMissed {
 		t.Errorf("quipux: data at %v, loss %v, %s; want the snapshot's 30 h, missed against 24 h", q.DataAt, q.DataLoss, q.RPOStatus)
 	}
-	if !c.DataAt.IsZero() || c.RPOStatus != RTONone || c.RPO != time.Hour {
-		t.Errorf("correo: data at %v, %s, target %v; want no data restored yet", c.DataAt, c.RPOStatus, c.RPO)
+	if !c.DataAt.Equal(t0.Add(-3*time.Hour)) || c.DataLoss != 3*time.Hour || c.RPOStatus != RTOMissed {
+		t.Errorf("correo: data at %v, loss %v, %s; want the automatic restore's 3 h copy (not the failed attempt's), missed against 1 h", c.DataAt, c.DataLoss, c.RPOStatus)
 	}
 
 	md, _ := export(t, src, p, Markdown, Options{})
 	for _, want := range []string{"## Datos restaurados (RPO)", "| Gestión documental Quipux (quipux) | 1d | 2026-03-13 02:00:00Z | 1d 6h | incumplido |",
-		"| Correo electrónico (correo) | 1h | — | — | sin fecha del origen |"} {
+		"| Correo electrónico (correo) | 1h | 2026-03-14 05:00:00Z | 3h | incumplido |"} {
 		if !bytes.Contains(md, []byte(want)) {
 			t.Errorf("Markdown lacks %q:\n%s", want, md)
 		}
@@ -118,7 +121,7 @@ func TestRPOAchieved(t *testing.T) {
 		t.Errorf("HTML lacks the RPO table")
 	}
 	pdf, _ := export(t, src, p, PDF, Options{})
-	if text := pdfText(t, pdf); !strings.Contains(text, "Datos restaurados (RPO)") || !strings.Contains(text, "sin fecha del origen") {
+	if text := pdfText(t, pdf); !strings.Contains(text, "Datos restaurados (RPO)") || !strings.Contains(text, "2026-03-14 05:00:00Z") {
 		t.Errorf("PDF lacks the RPO table:\n%s", text)
 	}
 	if out, _ := export(t, &memSource{runs: map[string][]plan.Event{testRunID: sealRun(t, testRunID, testSteps(testPlan()))}}, testPlan(), Markdown, Options{}); bytes.Contains(out, []byte("RPO")) {

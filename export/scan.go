@@ -57,6 +57,10 @@ func (s *scanner) add(e plan.Event) error {
 	s.sum.LastAt = e.At
 	s.last = e
 	switch e.Type {
+	case plan.EventApprovalRequested, plan.EventActionQueued, plan.EventActionSucceeded:
+		s.facts(e) // before the success below counts what it restored
+	}
+	switch e.Type {
 	case plan.EventRunDeclared:
 		if !s.declared {
 			s.declare(e)
@@ -68,9 +72,6 @@ func (s *scanner) add(e plan.Event) error {
 	case plan.EventStepStarted, plan.EventActionStarted, plan.EventStepCompleted, plan.EventStepSkipped,
 		plan.EventActionQueued, plan.EventActionSucceeded, plan.EventActionFailed, plan.EventStepReopened:
 		s.step(e)
-	}
-	if e.Type == plan.EventApprovalRequested || e.Type == plan.EventActionQueued || e.Type == plan.EventActionStarted {
-		s.facts(e)
 	}
 	return nil
 }

@@ -105,9 +105,6 @@ type ActionStarted struct {
 	Attempt int
 	JobID   int64
 	Message string
-	// Facts of the dry run made just before a scheduled action that was
-	// approved without one (automatic restore).
-	Facts map[string]string
 }
 
 type ActionProgress struct {
@@ -123,6 +120,9 @@ type ActionFinished struct {
 	Error      string
 	DurationMS int64
 	Attempt    int
+	// Facts of the dry run made just before a scheduled action that was
+	// approved without one (automatic restore).
+	Facts map[string]string
 }
 
 // AddNote adds a note to the timeline.

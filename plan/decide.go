@@ -620,7 +620,7 @@ func (r *Run) actionReport(c Command, now time.Time) ([]Event, error) {
 	ev := ActionEvent{Step: key, Action: it.Step.Action, Target: target(it), JobID: it.JobID}
 	switch c := c.(type) {
 	case ActionStarted:
-		ev.Attempt, ev.JobID, ev.Message, ev.Facts = c.Attempt, c.JobID, c.Message, c.Facts
+		ev.Attempt, ev.JobID, ev.Message = c.Attempt, c.JobID, c.Message
 		return []Event{newEvent(System, now, EventActionStarted, ev)}, nil
 	case ActionProgress:
 		if c.Percent < 0 || c.Percent > 100 {
@@ -629,7 +629,7 @@ func (r *Run) actionReport(c Command, now time.Time) ([]Event, error) {
 		ev.Percent, ev.Message = c.Percent, c.Message
 		return []Event{newEvent(System, now, EventActionProgress, ev)}, nil
 	case ActionFinished:
-		ev.Attempt, ev.Message, ev.Duration = c.Attempt, c.Message, c.DurationMS
+		ev.Attempt, ev.Message, ev.Duration, ev.Facts = c.Attempt, c.Message, c.DurationMS, c.Facts
 		if c.OK {
 			return []Event{newEvent(System, now, EventActionSucceeded, ev)}, nil
 		}

@@ -392,15 +392,15 @@ func (r *Run) applyAction(it *Item, e Event, d ActionEvent) {
 		it.Attempts++
 		it.JobID = d.JobID
 		it.Message = d.Message
-		if d.Facts != nil {
-			it.Facts = d.Facts
-		}
 	case EventActionProgress:
 		it.Percent, it.Message = d.Percent, d.Message
 	case EventActionSucceeded:
 		it.Status, it.Percent, it.Message, it.At = StatusDone, 100, d.Message, e.At
 	case EventActionFailed, EventActionCancelled:
 		it.Status, it.Reason, it.At = StatusFailed, cmpOr(d.Error, d.Message), e.At
+	}
+	if (e.Type == EventActionSucceeded || e.Type == EventActionFailed) && d.Facts != nil {
+		it.Facts = d.Facts // the dry run made just before a scheduled action
 	}
 	r.Started = true
 }
