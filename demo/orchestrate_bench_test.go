@@ -93,7 +93,7 @@ func restoreOnce(tb testing.TB) (wall, bound time.Duration) {
 			}
 		}
 	}
-	waitDone(tb, b, runID, assessing, events)
+	waitDone(tb, b, runID, assessing, events, nil)
 	r, _ = b.Load(ctx, runID)
 	for _, it := range r.Items {
 		if it.Step.Priorities {
@@ -141,19 +141,43 @@ func restoreOnce(tb testing.TB) (wall, bound time.Duration) {
 			}
 		}
 	}
-	r = waitDone(tb, b, runID, keys, events)
-	return restoreSpan(tb, st, runID, keys, start), criticalPath(tb, st, r, keys)
+	// The manual steps between the machines' (the DBA's check of the
+	// restored database, …) are done the moment they can be, as by a
+	// person waiting for them: the service checks come after them.
+	var manual []string
+	for _, it := range r.Items {
+		if it.Phase == plan.PhaseRestoring && it.Step.Kind == plan.KindManual && !it.Status.Finished() && !it.Step.Priorities {
+			manual = append(manual, it.Key)
+		}
+	}
+	doManual := func(r *plan.Run) {
+		for _, k := range manual {
+			it, _ := r.Item(k)
+			if it.Status != plan.StatusPending || len(r.WaitingFor(it)) > 0 {
+				continue
+			}
+			rep, err := b.Click(ctx, person(it.Step.Owner), bot.ButtonValue{RunID: runID, Kind: bot.ButtonDone, Step: k}.String(), "")
+			if err != nil || rep.Refused {
+				tb.Fatalf("%s: %+v %v", k, rep, err)
+			}
+		}
+	}
+	r = waitDone(tb, b, runID, append(slices.Clone(keys), manual...), events, doManual)
+	return restoreSpan(tb, st, runID, keys, start), criticalPath(tb, st, r, append(keys, manual...))
 }
 
 // waitDone waits, job by job, until every step of keys is done (bounded),
-// and returns the run then.
-func waitDone(tb testing.TB, b *bot.Bot, runID string, keys []string, events <-chan *river.Event) *plan.Run {
+// and returns the run then; act, when set, sees the run at every turn.
+func waitDone(tb testing.TB, b *bot.Bot, runID string, keys []string, events <-chan *river.Event, act func(*plan.Run)) *plan.Run {
 	tb.Helper()
 	timeout := time.After(20 * time.Second)
 	for {
 		r, err := b.Load(context.Background(), runID)
 		if err != nil {
 			tb.Fatal(err)
+		}
+		if act != nil {
+			act(r)
 		}
 		open := 0
 		for _, k := range keys {
@@ -183,14 +207,15 @@ func waitDone(tb testing.TB, b *bot.Bot, runID string, keys []string, events <-c
 	}
 }
 
-// timings reads each step's start and end from the timeline.
+// timings reads each step's start and end from the timeline (a manual
+// step has only an end).
 func timings(tb testing.TB, st storage.Store, runID string) (started, ended map[string]time.Time) {
 	tb.Helper()
 	started, ended = map[string]time.Time{}, map[string]time.Time{}
 	err := st.Stream(context.Background(), runID, func(e plan.Event) error {
 		var a plan.ActionEvent
 		switch e.Type {
-		case plan.EventActionStarted, plan.EventActionSucceeded:
+		case plan.EventActionStarted, plan.EventActionSucceeded, plan.EventStepCompleted:
 			if err := jsonUnmarshal(e.Payload, &a); err != nil {
 				return err
 			}
@@ -221,7 +246,9 @@ func restoreSpan(tb testing.TB, st storage.Store, runID string, keys []string, s
 
 // criticalPath is the longest chain of restore steps that wait for one
 // another (a server's dependencies for the same step; earlier steps on
-// the same server), each costed at its measured duration.
+// the same server; a service's own steps after the earlier steps on its
+// servers), each costed at its measured duration: an action's from its
+// start, a manual step's from when the steps it waits for ended.
 func criticalPath(tb testing.TB, st storage.Store, r *plan.Run, keys []string) time.Duration {
 	started, ended := timings(tb, st, r.ID)
 	memo := map[string]time.Duration{}
@@ -232,18 +259,27 @@ func criticalPath(tb testing.TB, st storage.Store, r *plan.Run, keys []string) t
 		}
 		it, _ := r.Item(k)
 		var before time.Duration
+		var readyAt time.Time // when the last step it waits for ended
 		for _, o := range keys {
 			oi, _ := r.Item(o)
-			if oi == it || oi.Server == "" || it.Server == "" || oi.Procedure != it.Procedure {
+			if oi == it || oi.Server == "" || oi.Procedure != it.Procedure {
 				continue
 			}
-			sameStepDep := oi.Step == it.Step && dependsOn(r.Plan, it.Server, oi.Server)
-			sameServerEarlier := oi.Server == it.Server && stepIndex(oi) < stepIndex(it)
-			if sameStepDep || sameServerEarlier {
+			sameStepDep := it.Server != "" && oi.Step == it.Step && dependsOn(r.Plan, it.Server, oi.Server)
+			sameServerEarlier := it.Server != "" && oi.Server == it.Server && stepIndex(oi) < stepIndex(it)
+			serviceAfterServers := it.Server == "" && it.Service != "" && stepIndex(oi) < stepIndex(it) && runsOn(r.Plan, it.Service, oi.Server)
+			if sameStepDep || sameServerEarlier || serviceAfterServers {
 				before = max(before, cost(o))
+				if ended[o].After(readyAt) {
+					readyAt = ended[o]
+				}
 			}
 		}
-		memo[k] = before + ended[k].Sub(started[k])
+		from, ok := started[k]
+		if !ok {
+			from = readyAt // a manual step: it takes from when it could start until done
+		}
+		memo[k] = before + ended[k].Sub(from)
 		return memo[k]
 	}
 	var longest time.Duration
@@ -272,6 +308,21 @@ func dependsOn(p *plan.Plan, a, b string) bool {
 	}
 	for _, d := range srv.DependsOn {
 		if d == b || dependsOn(p, d, b) {
+			return true
+		}
+	}
+	return false
+}
+
+// runsOn reports whether a service needs a server, directly or through
+// its servers' dependencies.
+func runsOn(p *plan.Plan, service, server string) bool {
+	svc, ok := p.Service(service)
+	if !ok {
+		return false
+	}
+	for _, id := range svc.Servers {
+		if id == server || dependsOn(p, id, server) {
 			return true
 		}
 	}

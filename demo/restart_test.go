@@ -88,7 +88,7 @@ func TestAWorkerStoppedMidDeployFinishesOnceAfterARestart(t *testing.T) {
 	defer st.StopJobs(context.Background())
 	events, stop2 := st.SubscribeJobs(river.EventKindJobCompleted, river.EventKindJobFailed, river.EventKindJobCancelled)
 	defer stop2()
-	r = waitDone(t, rec.b, runID, []string{key}, events)
+	r = waitDone(t, rec.b, runID, []string{key}, events, nil)
 	var attempts, succeeded int
 	if err := st.Stream(ctx, runID, func(e plan.Event) error {
 		var a plan.ActionEvent
