@@ -585,3 +585,73 @@ func TestAPanicWhileCommittingFailsOnlyItsBatch(t *testing.T) {
 		t.Fatalf("notes stored: %+v", r.Notes)
 	}
 }
+
+// TestAnActionNoApproverSeesIsReviewedFirst: a destructive action that
+// needs no approval shows its dry run to the person who pressed run, with
+// the button that starts it; facts that changed meanwhile are shown again
+// instead of acting on what nobody saw.
+func TestAnActionNoApproverSeesIsReviewedFirst(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	restore, _ := f.plan.Procedure("restaurar")
+	for i := range restore.Steps {
+		if restore.Steps[i].ID == "desplegar" {
+			restore.Steps[i].Approval = nil
+		}
+	}
+	copyAge := "6 h"
+	preflight := func(_ context.Context, _ *plan.Run, it *plan.Item) (string, map[string]string, error) {
+		return "Desplegar la copia de " + it.Server + " de hace " + copyAge, map[string]string{"source_at": copyAge}, nil
+	}
+	b, err := bot.New(bot.Config{Plan: f.plan, Store: f.store, Now: f.clock, Preflight: preflight})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runID := f.activate(t)
+	mustOK(t, f.click(t, diego, runID, "evaluacion/evaluar", bot.ButtonDone, ""))
+	mustOK(t, f.click(t, ana, runID, "evaluacion/activar", bot.ButtonDone, ""))
+	mustOK(t, f.click(t, beto, runID, "evaluacion/activar", bot.ButtonApprove, ""))
+	mustOK(t, f.click(t, ana, runID, "restaurar/prioridades", bot.ButtonPriorities, ""))
+	const key = "restaurar/desplegar@db"
+	status := func() plan.Status {
+		r, err := b.Load(ctx, runID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		it, _ := r.Item(key)
+		return it.Status
+	}
+	press := func(v bot.ButtonValue) bot.Reply {
+		rep, err := b.Click(ctx, diego, v.String(), "")
+		if err != nil || rep.Refused {
+			t.Fatalf("click %s: %+v %v", v, rep, err)
+		}
+		return rep
+	}
+	r, _ := b.Load(ctx, runID)
+	it, _ := r.Item(key)
+	run := bot.ButtonValue{RunID: runID, Kind: bot.ButtonRun, Step: key, Seq: it.Version}
+
+	rep := press(run)
+	if !strings.Contains(rep.Text, "de hace 6 h") || len(rep.Buttons) != 1 || rep.Buttons[0].Value.Reviewed == "" || status() != plan.StatusPending {
+		t.Fatalf("first press: %+v, step %s; want the dry run to review and the step untouched", rep, status())
+	}
+	reviewed := rep.Buttons[0].Value
+
+	copyAge = "9 h" // a newer look finds another copy
+	rep = press(reviewed)
+	if !strings.Contains(rep.Text, "cambiaron") || !strings.Contains(rep.Text, "de hace 9 h") || len(rep.Buttons) != 1 || status() != plan.StatusPending {
+		t.Fatalf("press after the facts changed: %+v, step %s", rep, status())
+	}
+	rep = press(rep.Buttons[0].Value)
+	if len(rep.Buttons) != 0 || status() != plan.StatusRunning {
+		t.Fatalf("press on the reviewed facts: %+v, step %s; want it running", rep, status())
+	}
+	r, _ = b.Load(ctx, runID)
+	if it, _ := r.Item(key); it.Facts["source_at"] != "9 h" {
+		t.Fatalf("facts queued %v, want the reviewed ones", it.Facts)
+	}
+	if _, err := bot.ParseButtonValue(run.String() + "|zz"); err == nil {
+		t.Fatal("a malformed review digest was accepted")
+	}
+}

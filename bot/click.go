@@ -2,7 +2,11 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/contingencia/contingencia/plan"
 )
@@ -34,9 +38,14 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 	case ButtonSkip:
 		c = plan.SkipStep{By: who, Step: v.Step, Reason: reason}
 	case ButtonRun, ButtonRetry:
-		preflight, facts, err := b.preflight(ctx, v)
+		preflight, facts, review, err := b.preflight(ctx, v)
 		if err != nil {
 			return Reply{Text: tr(lang, "No se pudo preparar la acción: %v", "Could not prepare the action: %v", err), Refused: true}, nil
+		}
+		if review {
+			if rep, ok := reviewFirst(v, preflight, facts, lang); !ok {
+				return rep, nil
+			}
 		}
 		if v.Kind == ButtonRun {
 			c = plan.RunStep{By: who, Step: v.Step, Preflight: preflight, Facts: facts}
@@ -98,20 +107,48 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 }
 
 // preflight asks the actions side for the dry-run summary of the step a
-// run button would start, when the step is an action.
-func (b *Bot) preflight(ctx context.Context, v ButtonValue) (string, map[string]string, error) {
+// run button would start, when the step is an action. review says the
+// person must see it before the action starts: no approver will (the
+// step needs no approval) and there is something to see.
+func (b *Bot) preflight(ctx context.Context, v ButtonValue) (summary string, facts map[string]string, review bool, err error) {
 	if b.cfg.Preflight == nil {
-		return "", nil, nil
+		return "", nil, false, nil
 	}
 	r, err := b.Load(ctx, v.RunID)
 	if err != nil {
-		return "", nil, err
+		return "", nil, false, err
 	}
 	it, ok := r.Item(v.Step)
 	if !ok || it.Step.Kind != plan.KindAction {
-		return "", nil, nil
+		return "", nil, false, nil
 	}
-	return b.cfg.Preflight(ctx, r, it)
+	summary, facts, err = b.cfg.Preflight(ctx, r, it)
+	return summary, facts, err == nil && summary != "" && len(it.Step.Approval) == 0, err
+}
+
+// reviewFirst shows the dry run of an action no approver will see, with
+// the button that runs it; ok when the press already carries the digest
+// of these very facts. Facts that changed since are shown again.
+func reviewFirst(v ButtonValue, summary string, facts map[string]string, lang string) (rep Reply, ok bool) {
+	d := factsDigest(facts)
+	if v.Reviewed == d {
+		return Reply{}, true
+	}
+	text := tr(lang, "Antes de ejecutar, revise: %s", "Before running, review: %s", summary)
+	if v.Reviewed != "" {
+		text = tr(lang, "Los datos cambiaron desde el resumen que vio. Ahora: %s", "The facts changed since the summary you saw. Now: %s", summary)
+	}
+	v.Reviewed = d
+	return Reply{Text: text, Buttons: []Button{{Label: tr(lang, "Ejecutar", "Run"), Style: "danger", Value: v}}}, false
+}
+
+// factsDigest is a short digest of dry-run facts, in key order.
+func factsDigest(facts map[string]string) string {
+	h := sha256.New()
+	for _, k := range slices.Sorted(maps.Keys(facts)) {
+		fmt.Fprintf(h, "%s=%s\n", k, facts[k])
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
 }
 
 // approveAll approves each step of automatic restore awaiting approval,

@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -91,12 +92,22 @@ type ButtonValue struct {
 	Kind  ButtonKind
 	Step  string // checklist key, or role id for ack
 	Seq   int64
+	// Reviewed is the digest of the dry-run facts the person saw before
+	// pressing (run and retry buttons of a reviewed action), else "".
+	Reviewed string
 }
 
 // String encodes the value for a platform's button payload.
 func (v ButtonValue) String() string {
-	return strings.Join([]string{v.RunID, string(v.Kind), v.Step, strconv.FormatInt(v.Seq, 10)}, "|")
+	f := []string{v.RunID, string(v.Kind), v.Step, strconv.FormatInt(v.Seq, 10)}
+	if v.Reviewed != "" {
+		f = append(f, v.Reviewed)
+	}
+	return strings.Join(f, "|")
 }
+
+// digestPattern is a review digest (factsDigest).
+var digestPattern = regexp.MustCompile(`^[0-9a-f]{16}$`)
 
 // MaxButtonValue is Slack's limit on a button value (2000 characters).
 const MaxButtonValue = 2000
@@ -108,14 +119,20 @@ func ParseButtonValue(s string) (ButtonValue, error) {
 		return ButtonValue{}, fmt.Errorf("button value longer than %d bytes", MaxButtonValue)
 	}
 	f := strings.Split(s, "|")
-	if len(f) != 4 {
-		return ButtonValue{}, fmt.Errorf("button value %q: want 4 fields", s)
+	if len(f) != 4 && len(f) != 5 {
+		return ButtonValue{}, fmt.Errorf("button value %q: want 4 or 5 fields", s)
 	}
 	seq, err := strconv.ParseInt(f[3], 10, 64)
 	if err != nil || seq < 0 {
 		return ButtonValue{}, fmt.Errorf("button value %q: bad sequence", s)
 	}
 	v := ButtonValue{RunID: f[0], Kind: ButtonKind(f[1]), Step: f[2], Seq: seq}
+	if len(f) == 5 {
+		if v.Kind != ButtonRun && v.Kind != ButtonRetry || !digestPattern.MatchString(f[4]) {
+			return ButtonValue{}, fmt.Errorf("button value %q: bad review digest", s)
+		}
+		v.Reviewed = f[4]
+	}
 	if !runIDPattern.MatchString(v.RunID) {
 		return ButtonValue{}, fmt.Errorf("button value %q: bad run id", s)
 	}
