@@ -150,7 +150,7 @@ func decide(r *Run, c Command, now time.Time) ([]Event, error) {
 		default:
 			return nil, refuse(CodeInvalid, "Tipo de aviso desconocido %q.", "Unknown page type %q.", c.Type)
 		}
-		if c.Type == EventPageSent && r.AcknowledgedPerson(c.Page.Person, c.Page.UserID) {
+		if c.Type == EventPageSent && r.AcknowledgedBy(c.Page.Role, c.Page.Person, c.Page.UserID) {
 			return nil, nil // never page someone who already acknowledged
 		}
 		return []Event{newEvent(System, now, c.Type, c.Page)}, nil

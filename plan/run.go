@@ -439,12 +439,14 @@ func (r *Run) Acknowledged(role string) bool {
 	return false
 }
 
-// AcknowledgedPerson reports whether the person, by name or platform user
-// id, acknowledged any page of the run: one acknowledgement stops all
-// paging of that person, whatever role it was for.
-func (r *Run) AcknowledgedPerson(name, userID string) bool {
+// AcknowledgedBy reports whether the person, by name or platform user id,
+// acknowledged the pages about role: that stops every page of that person
+// about it, on every channel. An escalation of another role to them is a
+// new request: were it skipped, a chain whose next link had acknowledged
+// its own role would stop there, and nobody would cover the silent role.
+func (r *Run) AcknowledgedBy(role, name, userID string) bool {
 	for _, p := range r.Pages {
-		if p.Acknowledged && (p.Person == name || userID != "" && p.UserID == userID) {
+		if p.Role == role && p.Acknowledged && (p.Person == name || userID != "" && p.UserID == userID) {
 			return true
 		}
 	}

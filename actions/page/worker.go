@@ -195,8 +195,8 @@ func (w *PageWorker) page(ctx context.Context, a PageArgs, key string) ([]string
 		if a.Level == 0 && pp.Identifies(r.Leader) {
 			continue // the leader who declared the run knows
 		}
-		if r.AcknowledgedPerson(pp.Name, userID(r, pp)) {
-			continue // one acknowledgement stops all paging of that person
+		if r.AcknowledgedBy(a.Role, pp.Name, userID(r, pp)) {
+			continue // they acknowledged this role: no more pages about it
 		}
 		people = append(people, pp)
 	}
