@@ -632,6 +632,11 @@ func TestAnActionNoApproverSeesIsReviewedFirst(t *testing.T) {
 	it, _ := r.Item(key)
 	run := bot.ButtonValue{RunID: runID, Kind: bot.ButtonRun, Step: key, Seq: it.Version}
 
+	// Someone without the step's role sees no dry run: the refusal, recorded.
+	if rep, err := b.Click(ctx, carla, run.String(), ""); err != nil || !rep.Refused || strings.Contains(rep.Text, "de hace") || len(rep.Buttons) != 0 {
+		t.Fatalf("a press by the DBA on the sysadmin's step: %+v %v", rep, err)
+	}
+
 	rep := press(run)
 	if !strings.Contains(rep.Text, "de hace 6 h") || len(rep.Buttons) != 1 || rep.Buttons[0].Value.Reviewed == "" || status() != plan.StatusPending {
 		t.Fatalf("first press: %+v, step %s; want the dry run to review and the step untouched", rep, status())

@@ -42,15 +42,17 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 		if err != nil {
 			return Reply{Text: tr(lang, "No se pudo preparar la acción: %v", "Could not prepare the action: %v", err), Refused: true}, nil
 		}
-		if review {
-			if rep, ok := reviewFirst(v, preflight, facts, lang); !ok {
-				return rep, nil
-			}
-		}
 		if v.Kind == ButtonRun {
 			c = plan.RunStep{By: who, Step: v.Step, Preflight: preflight, Facts: facts}
 		} else {
 			c = plan.RetryStep{By: who, Step: v.Step, Preflight: preflight, Facts: facts}
+		}
+		// Only someone the plan lets run it now sees the dry run; anyone
+		// else goes on to the refusal, recorded like every refusal.
+		if review && b.accepts(ctx, v.RunID, c) {
+			if rep, ok := reviewFirst(v, preflight, facts, lang); !ok {
+				return rep, nil
+			}
 		}
 	case ButtonCancel:
 		c = plan.CancelAction{By: who, Step: v.Step}
@@ -124,6 +126,18 @@ func (b *Bot) preflight(ctx context.Context, v ButtonValue) (summary string, fac
 	}
 	summary, facts, err = b.cfg.Preflight(ctx, r, it)
 	return summary, facts, err == nil && summary != "" && len(it.Step.Approval) == 0, err
+}
+
+// accepts reports whether the plan would accept c on the run as it is now
+// (role, state, prerequisites), without storing anything.
+func (b *Bot) accepts(ctx context.Context, runID string, c plan.Command) bool {
+	ok := false
+	err := b.read(ctx, runID, func(r *plan.Run) error {
+		_, err := plan.Decide(r, c, b.cfg.Now().UTC())
+		ok = err == nil
+		return nil
+	})
+	return err == nil && ok
 }
 
 // reviewFirst shows the dry run of an action no approver will see, with
