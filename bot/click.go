@@ -128,6 +128,30 @@ func (b *Bot) preflight(ctx context.Context, v ButtonValue) (summary string, fac
 	return summary, facts, err == nil && summary != "" && len(it.Step.Approval) == 0, err
 }
 
+// Review returns the dry run a run or retry button shows before it acts,
+// and the button value that acts once it was seen; ok is false when there
+// is nothing to review (no dry run, an approver will see it, or the plan
+// would refuse the press). For platforms that confirm in a dialog.
+func (b *Bot) Review(ctx context.Context, o Origin, value string) (summary, reviewed string, ok bool) {
+	v, err := ParseButtonValue(value)
+	if err != nil || v.Reviewed != "" || v.Kind != ButtonRun && v.Kind != ButtonRetry {
+		return "", "", false
+	}
+	summary, facts, review, err := b.preflight(ctx, v)
+	if err != nil || !review {
+		return "", "", false
+	}
+	var c plan.Command = plan.RunStep{By: plan.By{Who: o.Actor()}, Step: v.Step, Preflight: summary, Facts: facts}
+	if v.Kind == ButtonRetry {
+		c = plan.RetryStep{By: plan.By{Who: o.Actor()}, Step: v.Step, Preflight: summary, Facts: facts}
+	}
+	if !b.accepts(ctx, v.RunID, c) {
+		return "", "", false
+	}
+	v.Reviewed = factsDigest(facts)
+	return summary, v.String(), true
+}
+
 // accepts reports whether the plan would accept c on the run as it is now
 // (role, state, prerequisites), without storing anything.
 func (b *Bot) accepts(ctx context.Context, runID string, c plan.Command) bool {

@@ -60,6 +60,20 @@ func (a *Adapter) handleAction(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, model.PostActionIntegrationResponse{EphemeralText: internalError(c.Lang)})
 		return
 	}
+	if len(rep.Buttons) == 1 && !rep.Refused {
+		// A dry run to review: Mattermost shows buttons only in a dialog
+		// here (a bot may not post ephemerally).
+		b := rep.Buttons[0]
+		review := c
+		review.Mode, review.Text, review.Action, review.Label, review.OK = modeConfirm, rep.Text, b.Value.String(), b.Label, b.Label
+		if err := a.openClickDialog(ctx, req.TriggerId, o, review); err != nil {
+			a.log.Warn("opening a review dialog", "user", name, "err", err)
+			writeJSON(w, model.PostActionIntegrationResponse{EphemeralText: markdown(rep.Text)})
+			return
+		}
+		writeJSON(w, model.PostActionIntegrationResponse{})
+		return
+	}
 	writeJSON(w, model.PostActionIntegrationResponse{EphemeralText: markdown(rep.Text)})
 }
 

@@ -69,7 +69,13 @@ func label(long, short string) string {
 }
 
 // openClickDialog asks for the confirmation or the reason of a click.
+// openClickDialog confirms a click in a dialog; an action nobody approves
+// shows its dry run there, and submitting runs it on those very facts.
 func (a *Adapter) openClickDialog(ctx context.Context, trigger string, o bot.Origin, c buttonContext) error {
+	if summary, reviewed, ok := a.bot.Review(ctx, o, c.Action); ok {
+		c.Text = strings.TrimSpace(c.Text + "\n\n" + tr(c.Lang, "Antes de ejecutar, revise: %s", "Before running, review: %s", summary))
+		c.Action = reviewed
+	}
 	return a.openDialog(ctx, a.clickDialog(trigger, o, c))
 }
 
@@ -194,6 +200,10 @@ func (a *Adapter) submitClick(ctx context.Context, o bot.Origin, st dialogState,
 	}
 	if rep.Refused {
 		return model.SubmitDialogResponse{Error: plainText(rep.Text)}, nil
+	}
+	if len(rep.Buttons) > 0 { // the facts changed since the dialog opened
+		return model.SubmitDialogResponse{Error: plainText(rep.Text) + " " + tr(st.Lang, "Cierre este diálogo y pulse el botón de nuevo.",
+			"Close this dialog and press the button again.")}, nil
 	}
 	return model.SubmitDialogResponse{}, nil
 }

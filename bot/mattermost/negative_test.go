@@ -2,6 +2,7 @@ package mattermost
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/http"
@@ -461,5 +462,51 @@ func TestRunChannelsArePrivateWhenConfigured(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestAnActionNoApproverSeesShowsItsDryRunInTheDialog: a destructive step
+// that needs no approval shows its dry run in the confirmation dialog,
+// and submitting it runs the step on those very facts.
+func TestAnActionNoApproverSeesShowsItsDryRunInTheDialog(t *testing.T) {
+	copyAge := "6 h"
+	f := setupBot(t, "small.yaml", sqliteStore(t), func(c *bot.Config) {
+		restore, _ := c.Plan.Procedure("restaurar")
+		for i := range restore.Steps {
+			if restore.Steps[i].ID == "desplegar" {
+				restore.Steps[i].Approval = nil
+			}
+		}
+		c.Preflight = func(_ context.Context, _ *plan.Run, it *plan.Item) (string, map[string]string, error) {
+			return "Desplegar la copia de " + it.Server + " de hace " + copyAge, map[string]string{"source_at": copyAge}, nil
+		}
+	})
+	ana, diego := f.users["ana.lider"], f.users["diego.sistemas"]
+	runID := f.activate(t, ana, []any{"portal"})
+	ch := f.runChannel(t, runID)
+	for _, p := range []struct {
+		who  *model.User
+		kind bot.ButtonKind
+		step string
+	}{
+		{diego, bot.ButtonDone, "evaluacion/evaluar"}, {ana, bot.ButtonDone, "evaluacion/activar"},
+		{f.users["beto.suplente"], bot.ButtonApprove, "evaluacion/activar"}, {ana, bot.ButtonPriorities, "restaurar/prioridades"},
+	} {
+		f.flush(t)
+		f.press(t, p.who, ch, p.kind, p.step, "")
+	}
+	f.flush(t)
+
+	const key = "restaurar/desplegar@db"
+	if msg := f.press(t, diego, ch, bot.ButtonRun, key, ""); msg != "" {
+		t.Fatalf("running %s answered %q", key, msg)
+	}
+	ds := f.mm.Dialogs(diego.Id)
+	if intro := ds[len(ds)-1].Request.Dialog.IntroductionText; !strings.Contains(intro, "de hace 6 h") {
+		t.Fatalf("the confirmation dialog does not show the dry run: %q", intro)
+	}
+	it, _ := f.load(t, runID).Item(key)
+	if it.Status != plan.StatusRunning || it.Facts["source_at"] != "6 h" {
+		t.Fatalf("%s after the dialog: %s with facts %v", key, it.Status, it.Facts)
 	}
 }

@@ -49,6 +49,12 @@ type fixture struct {
 // setup starts everything for a plan file on a store.
 func setup(tb testing.TB, planFile string, store storage.Store, configure ...func(*Config)) *fixture {
 	tb.Helper()
+	return setupBot(tb, planFile, store, nil, configure...)
+}
+
+// setupBot is setup with a hook on the bot's configuration.
+func setupBot(tb testing.TB, planFile string, store storage.Store, botConfig func(*bot.Config), configure ...func(*Config)) *fixture {
+	tb.Helper()
 	p, err := plan.LoadFile(filepath.Join("..", "..", "testdata", "plans", planFile), nil)
 	if err != nil {
 		tb.Fatalf("loading %s: %v", planFile, err)
@@ -70,7 +76,11 @@ func setup(tb testing.TB, planFile string, store storage.Store, configure ...fun
 	f.users["zoe.extrana"] = mm.AddUser("zoe.extrana") // holds no role
 	f.town = mm.AddChannel(f.team.Id, "town-square", model.ChannelTypeOpen, append(ids, f.users["zoe.extrana"].Id)...)
 
-	b, err := bot.New(bot.Config{Plan: p, Store: store, Export: exportJSONL(store)})
+	bcfg := bot.Config{Plan: p, Store: store, Export: exportJSONL(store)}
+	if botConfig != nil {
+		botConfig(&bcfg)
+	}
+	b, err := bot.New(bcfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
