@@ -330,6 +330,9 @@ func (f *fixture) waitJobs(t *testing.T, kinds ...string) {
 func (f *fixture) fire(t *testing.T) {
 	t.Helper()
 	ctx := context.Background()
+	// A timer due by the real clock before the fake one runs at once and
+	// snoozes: let it settle into scheduled first, or it is missed here.
+	f.waitJobs(t, "contingencia.escalate")
 	jobs, err := f.store.Client().JobList(ctx, river.NewJobListParams().Kinds("contingencia.escalate").States(rivertype.JobStateScheduled))
 	if err != nil {
 		t.Fatal(err)
