@@ -38,19 +38,15 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 	case ButtonSkip:
 		c = plan.SkipStep{By: who, Step: v.Step, Reason: reason}
 	case ButtonRun, ButtonRetry:
-		preflight, facts, review, err := b.preflight(ctx, v)
+		d, err := b.prepare(ctx, who, v)
 		if err != nil {
 			return Reply{Text: tr(lang, "No se pudo preparar la acción: %v", "Could not prepare the action: %v", err), Refused: true}, nil
 		}
-		if v.Kind == ButtonRun {
-			c = plan.RunStep{By: who, Step: v.Step, Preflight: preflight, Facts: facts}
-		} else {
-			c = plan.RetryStep{By: who, Step: v.Step, Preflight: preflight, Facts: facts}
-		}
+		c = d.command
 		// Only someone the plan lets run it now sees the dry run; anyone
 		// else goes on to the refusal, recorded like every refusal.
-		if review && b.accepts(ctx, v.RunID, c) {
-			if rep, ok := reviewFirst(v, preflight, facts, lang); !ok {
+		if d.review {
+			if rep, ok := reviewFirst(v, d.summary, d.facts, lang); !ok {
 				return rep, nil
 			}
 		}
@@ -108,24 +104,48 @@ func (b *Bot) click(ctx context.Context, o Origin, v ButtonValue, reason, lang s
 	return rep, nil
 }
 
-// preflight asks the actions side for the dry-run summary of the step a
-// run button would start, when the step is an action. review says the
-// person must see it before the action starts: no approver will (the
-// step needs no approval) and there is something to see.
-func (b *Bot) preflight(ctx context.Context, v ButtonValue) (summary string, facts map[string]string, review bool, err error) {
-	if b.cfg.Preflight == nil {
-		return "", nil, false, nil
+// prepared is a run or retry press with its dry run.
+type prepared struct {
+	command plan.Command // RunStep or RetryStep, with the dry run
+	summary string
+	facts   map[string]string
+	// review: the person must see the dry run before the action starts.
+	// No approver will (the step needs no approval), there is something
+	// to see, and the plan accepts the press now (role, state,
+	// prerequisites).
+	review bool
+}
+
+// prepare asks the actions side for the dry run of the step a run or
+// retry button would start, when the step is an action. It works on a
+// copy of the run read from the store: the dry run talks to vCenter and
+// must not hold the run's lock.
+func (b *Bot) prepare(ctx context.Context, who plan.By, v ButtonValue) (prepared, error) {
+	var d prepared
+	var r *plan.Run
+	var it *plan.Item
+	if b.cfg.Preflight != nil {
+		var err error
+		if r, err = b.Load(ctx, v.RunID); err != nil {
+			return d, err
+		}
+		if i, ok := r.Item(v.Step); ok && i.Step.Kind == plan.KindAction {
+			it = i
+			if d.summary, d.facts, err = b.cfg.Preflight(ctx, r, it); err != nil {
+				return d, err
+			}
+		}
 	}
-	r, err := b.Load(ctx, v.RunID)
-	if err != nil {
-		return "", nil, false, err
+	if v.Kind == ButtonRetry {
+		d.command = plan.RetryStep{By: who, Step: v.Step, Preflight: d.summary, Facts: d.facts}
+	} else {
+		d.command = plan.RunStep{By: who, Step: v.Step, Preflight: d.summary, Facts: d.facts}
 	}
-	it, ok := r.Item(v.Step)
-	if !ok || it.Step.Kind != plan.KindAction {
-		return "", nil, false, nil
+	if it != nil && d.summary != "" && len(it.Step.Approval) == 0 {
+		_, err := plan.Decide(r, d.command, b.cfg.Now().UTC())
+		d.review = err == nil
 	}
-	summary, facts, err = b.cfg.Preflight(ctx, r, it)
-	return summary, facts, err == nil && summary != "" && len(it.Step.Approval) == 0, err
+	return d, nil
 }
 
 // Review returns the dry run a run or retry button shows before it acts,
@@ -137,31 +157,12 @@ func (b *Bot) Review(ctx context.Context, o Origin, value string) (summary, revi
 	if err != nil || v.Reviewed != "" || v.Kind != ButtonRun && v.Kind != ButtonRetry {
 		return "", "", false
 	}
-	summary, facts, review, err := b.preflight(ctx, v)
-	if err != nil || !review {
+	d, err := b.prepare(ctx, plan.By{Who: o.Actor()}, v)
+	if err != nil || !d.review {
 		return "", "", false
 	}
-	var c plan.Command = plan.RunStep{By: plan.By{Who: o.Actor()}, Step: v.Step, Preflight: summary, Facts: facts}
-	if v.Kind == ButtonRetry {
-		c = plan.RetryStep{By: plan.By{Who: o.Actor()}, Step: v.Step, Preflight: summary, Facts: facts}
-	}
-	if !b.accepts(ctx, v.RunID, c) {
-		return "", "", false
-	}
-	v.Reviewed = factsDigest(facts)
-	return summary, v.String(), true
-}
-
-// accepts reports whether the plan would accept c on the run as it is now
-// (role, state, prerequisites), without storing anything.
-func (b *Bot) accepts(ctx context.Context, runID string, c plan.Command) bool {
-	ok := false
-	err := b.read(ctx, runID, func(r *plan.Run) error {
-		_, err := plan.Decide(r, c, b.cfg.Now().UTC())
-		ok = err == nil
-		return nil
-	})
-	return err == nil && ok
+	v.Reviewed = factsDigest(d.facts)
+	return d.summary, v.String(), true
 }
 
 // reviewFirst shows the dry run of an action no approver will see, with
