@@ -57,10 +57,6 @@ func (s *scanner) add(e plan.Event) error {
 	s.sum.LastAt = e.At
 	s.last = e
 	switch e.Type {
-	case plan.EventApprovalRequested, plan.EventActionQueued, plan.EventActionSucceeded:
-		s.facts(e) // before the success below counts what it restored
-	}
-	switch e.Type {
 	case plan.EventRunDeclared:
 		if !s.declared {
 			s.declare(e)
@@ -69,11 +65,30 @@ func (s *scanner) add(e plan.Event) error {
 		s.sum.Ended = "closed"
 	case plan.EventRunAborted:
 		s.sum.Ended = "aborted"
+	case plan.EventApprovalRequested:
+		if d, ok := stepOfEvent(e); ok {
+			s.facts(d)
+		}
 	case plan.EventStepStarted, plan.EventActionStarted, plan.EventStepCompleted, plan.EventStepSkipped,
 		plan.EventActionQueued, plan.EventActionSucceeded, plan.EventActionFailed, plan.EventStepReopened:
-		s.step(e)
+		if d, ok := stepOfEvent(e); ok {
+			s.facts(d) // before a success counts what it restored
+			s.step(e, d.Step)
+		}
 	}
 	return nil
+}
+
+// stepPayload is what the scanner reads of an event about a step.
+type stepPayload struct {
+	Step  string            `json:"step"`
+	Facts map[string]string `json:"facts"`
+}
+
+func stepOfEvent(e plan.Event) (stepPayload, bool) {
+	var d stepPayload
+	err := json.Unmarshal(e.Payload, &d)
+	return d, err == nil && d.Step != ""
 }
 
 func badEvent(e plan.Event, err error) *BadEvent {
@@ -118,17 +133,11 @@ func (s *scanner) declare(e plan.Event) {
 }
 
 // step updates the milestones of the services a step event is aimed at.
-func (s *scanner) step(e plan.Event) {
+func (s *scanner) step(e plan.Event, step string) {
 	if s.p == nil || len(s.services) == 0 {
 		return
 	}
-	var d struct {
-		Step string `json:"step"`
-	}
-	if err := json.Unmarshal(e.Payload, &d); err != nil || d.Step == "" {
-		return
-	}
-	proc, _, target, ok := plan.SplitItemKey(d.Step)
+	proc, _, target, ok := plan.SplitItemKey(step)
 	if !ok || target == "" {
 		return
 	}
@@ -137,11 +146,11 @@ func (s *scanner) step(e plan.Event) {
 		return
 	}
 	if _, ok := s.services[target]; ok {
-		s.stepFor(s.services[target], pr.Phase, d.Step, e)
+		s.stepFor(s.services[target], pr.Phase, step, e)
 		return
 	}
 	for _, id := range s.byServer[target] {
-		s.stepFor(s.services[id], pr.Phase, d.Step, e)
+		s.stepFor(s.services[id], pr.Phase, step, e)
 	}
 }
 
@@ -150,16 +159,10 @@ func (s *scanner) step(e plan.Event) {
 var dataFacts = []string{"source_at", "snapshot_at"}
 
 // facts remembers up to when the source of a step's action holds data,
-// from the preflight a person confirmed or was asked to approve. A later
-// event without facts (the queueing after an approval) keeps it.
-func (s *scanner) facts(e plan.Event) {
-	var d struct {
-		Step  string            `json:"step"`
-		Facts map[string]string `json:"facts"`
-	}
-	if err := json.Unmarshal(e.Payload, &d); err != nil || d.Step == "" {
-		return
-	}
+// from the dry run a person confirmed or was asked to approve, or the one
+// made just before an automatic action (with its result). A later event
+// without facts (the queueing after an approval) keeps it.
+func (s *scanner) facts(d stepPayload) {
 	for _, f := range dataFacts {
 		if t, err := time.Parse(time.RFC3339, d.Facts[f]); err == nil {
 			s.dataAt[d.Step] = t.UTC()
