@@ -43,6 +43,34 @@ func (m *memRecorder) Record(_ context.Context, _ string, c plan.Command, _ stri
 	return nil
 }
 
+// The small plan's people, on Slack.
+var (
+	ana   = plan.By{Who: plan.Actor{Platform: "slack", UserID: "U0SM00001", Name: "Ana Líder"}}
+	beto  = plan.By{Who: plan.Actor{Platform: "slack", UserID: "U0SM00002", Name: "Beto Suplente"}}
+	diego = plan.By{Who: plan.Actor{Platform: "slack", UserID: "U0SM00004", Name: "Diego Sistemas"}}
+)
+
+// scheduled declares a run of p on the api service, takes it through the
+// assessment and the priorities, schedules step for automatic restore and
+// records then.
+func scheduled(t *testing.T, p *plan.Plan, step string, then ...plan.Command) *memRecorder {
+	t.Helper()
+	rec := &memRecorder{tb: t, run: plan.NewRun("CONT-2026-0001", p), now: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}
+	for _, c := range append([]plan.Command{
+		plan.Declare{By: ana, Services: []string{"api"}, Strategy: plan.StrategyOVF, Assessment: "incendio"},
+		plan.CompleteStep{By: diego, Step: "evaluacion/evaluar"},
+		plan.RunStep{By: ana, Step: "evaluacion/activar"},
+		plan.Approve{By: beto, Step: "evaluacion/activar"},
+		plan.ConfirmPriorities{By: ana, Step: "restaurar/prioridades"},
+		plan.Schedule{By: ana, Steps: []string{step}},
+	}, then...) {
+		if err := rec.Record(context.Background(), rec.run.ID, c, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return rec
+}
+
 // TestAScheduledActionIsDryRunJustBeforeItRuns: a step approved for
 // automatic restore has no dry run of its own; the worker makes one just
 // before acting, shows its summary as progress and records its facts with
@@ -53,25 +81,8 @@ func TestAScheduledActionIsDryRunJustBeforeItRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	person := func(name, id string) plan.By {
-		return plan.By{Who: plan.Actor{Platform: "slack", UserID: id, Name: name}}
-	}
-	ana, beto, diego := person("Ana Líder", "U0SM00001"), person("Beto Suplente", "U0SM00002"), person("Diego Sistemas", "U0SM00004")
-	rec := &memRecorder{tb: t, run: plan.NewRun("CONT-2026-0001", p), now: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}
 	const step = "restaurar/desplegar@db"
-	for _, c := range []plan.Command{
-		plan.Declare{By: ana, Services: []string{"api"}, Strategy: plan.StrategyOVF, Assessment: "incendio"},
-		plan.CompleteStep{By: diego, Step: "evaluacion/evaluar"},
-		plan.RunStep{By: ana, Step: "evaluacion/activar"},
-		plan.Approve{By: beto, Step: "evaluacion/activar"},
-		plan.ConfirmPriorities{By: ana, Step: "restaurar/prioridades"},
-		plan.Schedule{By: ana, Steps: []string{step}},
-		plan.Approve{By: beto, Step: step},
-	} {
-		if err := rec.Record(ctx, rec.run.ID, c, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	rec := scheduled(t, p, step, plan.Approve{By: beto, Step: step})
 	if it, _ := rec.run.Item(step); it.Status != plan.StatusScheduled || len(it.Facts) != 0 {
 		t.Fatalf("%s: %s with facts %v, want scheduled without a dry run", step, it.Status, it.Facts)
 	}
@@ -122,24 +133,8 @@ func TestAScheduledServiceCheckRunsWithoutADryRun(t *testing.T) {
 	restore, _ := p.Procedure("restaurar")
 	restore.Steps = append(restore.Steps, plan.Step{ID: "verificar-servicio", Title: plan.Text{ES: "Verificar el servicio", EN: "Verify the service"},
 		Owner: "sysadmin", Kind: plan.KindCheck, Scope: plan.ScopeService})
-	person := func(name, id string) plan.By {
-		return plan.By{Who: plan.Actor{Platform: "slack", UserID: id, Name: name}}
-	}
-	ana, beto, diego := person("Ana Líder", "U0SM00001"), person("Beto Suplente", "U0SM00002"), person("Diego Sistemas", "U0SM00004")
-	rec := &memRecorder{tb: t, run: plan.NewRun("CONT-2026-0001", p), now: time.Date(2026, 11, 25, 14, 0, 0, 0, time.UTC)}
 	const step = "restaurar/verificar-servicio@api"
-	for _, c := range []plan.Command{
-		plan.Declare{By: ana, Services: []string{"api"}, Strategy: plan.StrategyOVF, Assessment: "incendio"},
-		plan.CompleteStep{By: diego, Step: "evaluacion/evaluar"},
-		plan.RunStep{By: ana, Step: "evaluacion/activar"},
-		plan.Approve{By: beto, Step: "evaluacion/activar"},
-		plan.ConfirmPriorities{By: ana, Step: "restaurar/prioridades"},
-		plan.Schedule{By: ana, Steps: []string{step}},
-	} {
-		if err := rec.Record(ctx, rec.run.ID, c, ""); err != nil {
-			t.Fatal(err)
-		}
-	}
+	rec := scheduled(t, p, step)
 	if it, ok := rec.run.Item(step); !ok || it.Status != plan.StatusScheduled {
 		t.Fatalf("%s not scheduled: %+v", step, it)
 	}
