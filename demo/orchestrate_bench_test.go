@@ -317,16 +317,7 @@ func dependsOn(p *plan.Plan, a, b string) bool {
 // runsOn reports whether a service needs a server, directly or through
 // its servers' dependencies.
 func runsOn(p *plan.Plan, service, server string) bool {
-	svc, ok := p.Service(service)
-	if !ok {
-		return false
-	}
-	for _, id := range svc.Servers {
-		if id == server || dependsOn(p, id, server) {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(p.ServersOf(service), server)
 }
 
 func firstKey(items []*plan.Item) string {
